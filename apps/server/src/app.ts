@@ -1,0 +1,50 @@
+import { openapi } from "@elysiajs/openapi";
+import { GatehouseError } from "@gatehouse/core";
+import { Elysia } from "elysia";
+import type { AppContext } from "./context";
+import { errorPlugin } from "./http/errors";
+import { assignRequestId, elapsedMs, requestIdOf } from "./http/request-id";
+import { healthModule } from "./modules/health";
+import { spaModule } from "./modules/spa";
+import { uiModule } from "./modules/ui";
+
+/** Builds the whole HTTP app without listening; tests call `app.handle(request)`. */
+export function createApp(ctx: AppContext) {
+  const maxBody = ctx.config.maxBodySize;
+  return new Elysia({ name: "gatehouse" })
+    .onRequest(({ request, set }) => {
+      const id = assignRequestId(request);
+      set.headers["x-request-id"] = id;
+      set.headers["x-content-type-options"] = "nosniff";
+      set.headers["referrer-policy"] = "no-referrer";
+      set.headers["x-frame-options"] = "DENY";
+      const length = Number(request.headers.get("content-length") ?? "0");
+      if (length > maxBody) {
+        throw new GatehouseError("payload_too_large", `The request body exceeds ${maxBody} bytes`);
+      }
+    })
+    .use(errorPlugin(ctx.log))
+    .onAfterResponse({ as: "global" }, ({ request, set, route }) => {
+      // The route pattern, never the concrete path: paths can carry one-time tokens.
+      ctx.log.info("request", {
+        request_id: requestIdOf(request),
+        method: request.method,
+        route: route || "unmatched",
+        status: typeof set.status === "number" ? set.status : 200,
+        ms: elapsedMs(request),
+      });
+    })
+    .use(
+      openapi({
+        path: "/openapi/ui",
+        specPath: "/openapi",
+        provider: null,
+        documentation: { info: { title: "Gatehouse", version: ctx.config.version } },
+      }),
+    )
+    .use(healthModule(ctx))
+    .use(uiModule(ctx))
+    .use(spaModule(ctx));
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,212 @@
+import { GatehouseError } from "@gatehouse/core";
+import { asc, count, desc, gt, lt, lte } from "drizzle-orm";
+import { auditCheckpoints, auditLog } from "../db/schema";
+import type { Db, Store } from "../db/store";
+import type { Logger } from "../log";
+import { type ChainRow, checkpointMac, entryMac, GENESIS_MAC } from "./chain";
+
+export interface AuditEntry {
+  identity: string;
+  action: string;
+  path?: string | null;
+  leaseId?: string | null;
+  sourceIp?: string | null;
+  metadata?: Record<string, unknown>;
+  success: boolean;
+  /** Finer than success: "success" | "denied" | "error" | "pending" | "failure". */
+  outcome?: string;
+  requestId?: string | null;
+}
+
+export type AuditListener = (row: ChainRow) => void;
+
+const CHAIN_LOCK = 7201002;
+// Belt and braces: callers never pass values, but a field with one of these names is dropped anyway.
+const FORBIDDEN_KEYS =
+  /^(value|values|secret|secret_id|password|token|access_token|private_key|credential|credentials|code)$/i;
+
+const cleanMetadata = (m?: Record<string, unknown>): string | null => {
+  if (!m || Object.keys(m).length === 0) return null;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(m)) out[k] = FORBIDDEN_KEYS.test(k) ? "[omitted]" : v;
+  return JSON.stringify(out);
+};
+
+export interface AuditWriter {
+  /** Appends inside `tx` when given (so the entry commits or rolls back with the change), else in its own transaction. */
+  append(entry: AuditEntry, tx?: Db): Promise<void>;
+  subscribe(listener: AuditListener): () => void;
+}
+
+export function createAuditWriter(deps: {
+  store: Store;
+  key: Uint8Array;
+  log: Logger;
+  now?: () => number;
+}): AuditWriter {
+  const { store, key, log } = deps;
+  const now = deps.now ?? Date.now;
+  const listeners = new Set<AuditListener>();
+
+  async function head(tx: Db): Promise<{ seq: number; mac: string }> {
+    const [last] = await tx
+      .select({ seq: auditLog.seq, mac: auditLog.mac })
+      .from(auditLog)
+      .orderBy(desc(auditLog.seq))
+      .limit(1);
+    if (last) return last;
+    const [cp] = await tx
+      .select({ seq: auditCheckpoints.throughSeq, mac: auditCheckpoints.headMac })
+      .from(auditCheckpoints)
+      .orderBy(desc(auditCheckpoints.id))
+      .limit(1);
+    return cp ?? { seq: 0, mac: GENESIS_MAC };
+  }
+
+  async function write(entry: AuditEntry, tx: Db): Promise<ChainRow> {
+    await store.lockChain(tx, CHAIN_LOCK);
+    const prev = await head(tx);
+    const row: ChainRow = {
+      seq: prev.seq + 1,
+      ts: now(),
+      identity: entry.identity,
+      action: entry.action,
+      path: entry.path ?? null,
+      leaseId: entry.leaseId ?? null,
+      sourceIp: entry.sourceIp ?? null,
+      metadata: cleanMetadata(entry.metadata),
+      success: entry.success,
+      outcome: entry.outcome ?? (entry.success ? "success" : "failure"),
+      requestId: entry.requestId ?? null,
+    };
+    await tx.insert(auditLog).values({ ...row, prevMac: prev.mac, mac: entryMac(key, prev.mac, row) });
+    return row;
+  }
+
+  const notify = (row: ChainRow) => {
+    for (const l of listeners) {
+      try {
+        l(row);
+      } catch (e) {
+        log.warn("audit listener failed", { error_message: String(e) });
+      }
+    }
+  };
+
+  return {
+    async append(entry, tx) {
+      try {
+        const row = tx ? await write(entry, tx) : await store.tx((t) => write(entry, t));
+        // With an outer transaction the caller's commit is what makes it visible; notify optimistically
+        // only for standalone writes, and leave outer-tx notification to the caller's commit hook.
+        if (!tx) notify(row);
+      } catch (e) {
+        log.error("audit write failed", {
+          action: entry.action,
+          error_message: e instanceof Error ? e.message : String(e),
+        });
+        throw new GatehouseError(
+          "audit_unavailable",
+          "The audit log cannot be written, so the request was not performed",
+        );
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  from_seq: number;
+  head_seq: number;
+  first_broken?: { seq: number; reason: string };
+}
+
+/** Walks the chain from the latest checkpoint (or genesis) and reports the first entry that does not verify. */
+export async function verifyChain(db: Db, key: Uint8Array, batch = 2000): Promise<VerifyResult> {
+  const checkpoints = await db.select().from(auditCheckpoints).orderBy(asc(auditCheckpoints.id));
+  let prevMac = GENESIS_MAC;
+  let prevSeq = 0;
+  for (const cp of checkpoints) {
+    if (checkpointMac(key, cp.throughSeq, cp.headMac, cp.ts, cp.purged) !== cp.mac) {
+      return {
+        ok: false,
+        checked: 0,
+        from_seq: prevSeq,
+        head_seq: prevSeq,
+        first_broken: { seq: cp.throughSeq, reason: "checkpoint signature invalid" },
+      };
+    }
+    prevMac = cp.headMac;
+    prevSeq = cp.throughSeq;
+  }
+  const fromSeq = prevSeq;
+  let checked = 0;
+  for (;;) {
+    const rows = await db
+      .select()
+      .from(auditLog)
+      .where(gt(auditLog.seq, prevSeq))
+      .orderBy(asc(auditLog.seq))
+      .limit(batch);
+    for (const r of rows) {
+      if (r.seq !== prevSeq + 1) return broken(r.seq, `gap: expected entry ${prevSeq + 1}`);
+      if (r.prevMac !== prevMac) return broken(r.seq, "link to the previous entry does not match");
+      if (entryMac(key, prevMac, r) !== r.mac) return broken(r.seq, "entry was modified");
+      prevMac = r.mac;
+      prevSeq = r.seq;
+      checked++;
+    }
+    if (rows.length < batch) break;
+  }
+  return { ok: true, checked, from_seq: fromSeq, head_seq: prevSeq };
+
+  function broken(seq: number, reason: string): VerifyResult {
+    return { ok: false, checked, from_seq: fromSeq, head_seq: prevSeq, first_broken: { seq, reason } };
+  }
+}
+
+/** Deletes entries older than `before` (a prefix of the chain) and leaves a signed checkpoint at the last one. */
+export async function purgeBefore(
+  store: Store,
+  key: Uint8Array,
+  before: number,
+  now = Date.now(),
+): Promise<number> {
+  return store.tx(async (tx) => {
+    await store.lockChain(tx, CHAIN_LOCK);
+    const [through] = await tx
+      .select({ seq: auditLog.seq, mac: auditLog.mac })
+      .from(auditLog)
+      .where(lt(auditLog.ts, before))
+      .orderBy(desc(auditLog.seq))
+      .limit(1);
+    if (!through) return 0;
+    const [{ n } = { n: 0 }] = await tx
+      .select({ n: count() })
+      .from(auditLog)
+      .where(lte(auditLog.seq, through.seq));
+    const [cp] = await tx
+      .select({ id: auditCheckpoints.id })
+      .from(auditCheckpoints)
+      .orderBy(desc(auditCheckpoints.id))
+      .limit(1);
+    const mac = checkpointMac(key, through.seq, through.mac, now, n);
+    await tx
+      .insert(auditCheckpoints)
+      .values({
+        id: (cp?.id ?? 0) + 1,
+        ts: now,
+        throughSeq: through.seq,
+        headMac: through.mac,
+        purged: n,
+        mac,
+      });
+    await tx.delete(auditLog).where(lte(auditLog.seq, through.seq));
+    return n;
+  });
+}

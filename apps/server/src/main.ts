@@ -1,0 +1,62 @@
+import { createApp } from "./app";
+import { buildContext } from "./boot";
+import { ConfigError, loadConfig } from "./config";
+import { KeyMismatchError } from "./keys";
+
+function fail(message: string): never {
+  process.stderr.write(`gatehouse: ${message}\n`);
+  process.exit(1);
+}
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (e) {
+  fail(e instanceof ConfigError ? e.message : String(e));
+}
+
+const ctx = await buildContext(config).catch((e: unknown) =>
+  fail(e instanceof KeyMismatchError || e instanceof ConfigError ? e.message : `cannot start: ${String(e)}`),
+);
+const app = createApp(ctx);
+const server = Bun.serve({
+  hostname: config.host,
+  port: config.port,
+  maxRequestBodySize: config.maxBodySize,
+  fetch: (req, srv) => app.handle(req, srv as never),
+});
+
+const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${server.port}`;
+if (config.devMode) {
+  process.stderr.write(
+    [
+      "",
+      "==================================================================",
+      "  GATEHOUSE DEV MODE: not for production use.",
+      `  Master key kept in ${config.devKeyFile ?? "GATEHOUSE_MASTER_KEY"}`,
+      "  Set GATEHOUSE_ENV=production and GATEHOUSE_MASTER_KEY(_FILE) for real use.",
+      "==================================================================",
+      "",
+    ].join("\n"),
+  );
+}
+if (config.rootToken)
+  process.stderr.write("WARNING: GATEHOUSE_ROOT_TOKEN is set; unset it once an admin exists.\n");
+ctx.log.info("listening", {
+  url,
+  env: config.env,
+  engine: ctx.store.dialect,
+  key_fingerprint: ctx.keys.fingerprint,
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  ctx.log.info("shutting down", { signal });
+  await server.stop();
+  await ctx.store.close();
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -11,7 +11,6 @@ import {
 } from "@gatehouse/core/crypto";
 import { eq } from "drizzle-orm";
 import type { Config } from "./config";
-import { meta } from "./db/schema";
 import type { Db, Store } from "./db/store";
 
 export interface Keys {
@@ -25,14 +24,18 @@ export interface Keys {
 
 export class KeyMismatchError extends Error {}
 
-const getMeta = async (db: Db, key: string) =>
-  (await db.select({ value: meta.value }).from(meta).where(eq(meta.key, key)).limit(1))[0]?.value;
+export const getMeta = async (store: Store, db: Db, key: string) => {
+  const { meta } = store.t;
+  return (await db.select({ value: meta.value }).from(meta).where(eq(meta.key, key)).limit(1))[0]?.value;
+};
 
-export const setMeta = (tx: Db, key: string, value: string) =>
-  tx
+export const setMeta = (store: Store, tx: Db, key: string, value: string) => {
+  const { meta } = store.t;
+  return tx
     .insert(meta)
     .values({ key, value, updatedAt: Date.now() })
     .onConflictDoUpdate({ target: meta.key, set: { value, updatedAt: Date.now() } });
+};
 
 /**
  * Checks the master key against the fingerprint stored at first boot (a wrong key is reported by
@@ -47,11 +50,11 @@ export async function loadKeys(
   const fp = fingerprint(current);
 
   const stored = await store.tx(async (tx) => {
-    const existing = await getMeta(tx, "key_fingerprint");
+    const existing = await getMeta(store, tx, "key_fingerprint");
     if (existing)
-      return { fingerprint: existing, version: Number((await getMeta(tx, "keyring_version")) ?? "1") };
-    await setMeta(tx, "key_fingerprint", fp);
-    await setMeta(tx, "keyring_version", "1");
+      return { fingerprint: existing, version: Number((await getMeta(store, tx, "keyring_version")) ?? "1") };
+    await setMeta(store, tx, "key_fingerprint", fp);
+    await setMeta(store, tx, "keyring_version", "1");
     return { fingerprint: fp, version: 1 };
   });
   if (stored.fingerprint !== fp) {
@@ -68,10 +71,10 @@ export async function loadKeys(
   const internalKey = (name: string, purpose: Purpose) =>
     store.tx(async (tx) => {
       const context = `meta:${name}`;
-      const existing = await getMeta(tx, name);
+      const existing = await getMeta(store, tx, name);
       if (existing) return Buffer.from(openStr(purpose, context, existing), "base64");
       const fresh = randomBytes(32);
-      await setMeta(tx, name, sealStr(purpose, context, fresh.toString("base64")));
+      await setMeta(store, tx, name, sealStr(purpose, context, fresh.toString("base64")));
       return fresh;
     });
 

@@ -18,13 +18,12 @@ try {
 const ctx = await buildContext(config).catch((e: unknown) =>
   fail(e instanceof KeyMismatchError || e instanceof ConfigError ? e.message : `cannot start: ${String(e)}`),
 );
-const app = createApp(ctx);
-const server = Bun.serve({
+const app = createApp(ctx).listen({
   hostname: config.host,
   port: config.port,
   maxRequestBodySize: config.maxBodySize,
-  fetch: (req, srv) => app.handle(req, srv as never),
 });
+const server = app.server ?? fail("the HTTP server did not start");
 
 const url = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${server.port}`;
 if (config.devMode) {

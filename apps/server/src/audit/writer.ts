@@ -1,6 +1,5 @@
 import { GatehouseError } from "@gatehouse/core";
 import { asc, count, desc, gt, lt, lte } from "drizzle-orm";
-import { auditCheckpoints, auditLog } from "../db/schema";
 import type { Db, Store } from "../db/store";
 import type { Logger } from "../log";
 import { type ChainRow, checkpointMac, entryMac, GENESIS_MAC } from "./chain";
@@ -47,6 +46,7 @@ export function createAuditWriter(deps: {
   const { store, key, log } = deps;
   const now = deps.now ?? Date.now;
   const listeners = new Set<AuditListener>();
+  const { auditLog, auditCheckpoints } = store.t;
 
   async function head(tx: Db): Promise<{ seq: number; mac: string }> {
     const [last] = await tx
@@ -127,7 +127,9 @@ export interface VerifyResult {
 }
 
 /** Walks the chain from the latest checkpoint (or genesis) and reports the first entry that does not verify. */
-export async function verifyChain(db: Db, key: Uint8Array, batch = 2000): Promise<VerifyResult> {
+export async function verifyChain(store: Store, key: Uint8Array, batch = 2000): Promise<VerifyResult> {
+  const { db } = store;
+  const { auditLog, auditCheckpoints } = store.t;
   const checkpoints = await db.select().from(auditCheckpoints).orderBy(asc(auditCheckpoints.id));
   let prevMac = GENESIS_MAC;
   let prevSeq = 0;
@@ -177,6 +179,7 @@ export async function purgeBefore(
   before: number,
   now = Date.now(),
 ): Promise<number> {
+  const { auditLog, auditCheckpoints } = store.t;
   return store.tx(async (tx) => {
     await store.lockChain(tx, CHAIN_LOCK);
     const [through] = await tx
@@ -196,16 +199,14 @@ export async function purgeBefore(
       .orderBy(desc(auditCheckpoints.id))
       .limit(1);
     const mac = checkpointMac(key, through.seq, through.mac, now, n);
-    await tx
-      .insert(auditCheckpoints)
-      .values({
-        id: (cp?.id ?? 0) + 1,
-        ts: now,
-        throughSeq: through.seq,
-        headMac: through.mac,
-        purged: n,
-        mac,
-      });
+    await tx.insert(auditCheckpoints).values({
+      id: (cp?.id ?? 0) + 1,
+      ts: now,
+      throughSeq: through.seq,
+      headMac: through.mac,
+      purged: n,
+      mac,
+    });
     await tx.delete(auditLog).where(lte(auditLog.seq, through.seq));
     return n;
   });

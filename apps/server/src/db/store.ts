@@ -12,6 +12,8 @@ import * as schema from "./schema";
 import { pgSchema } from "./schema/pg";
 
 export type Db = BunSQLiteDatabase<typeof schema>;
+/** The tables of the store's own dialect, typed as the SQLite definitions (same names and JS types). */
+export type Tables = typeof schema;
 export type Dialect = "sqlite" | "pg";
 
 /**
@@ -22,6 +24,8 @@ export type Dialect = "sqlite" | "pg";
 export interface Store {
   readonly dialect: Dialect;
   readonly db: Db;
+  /** Always query through these: on PostgreSQL they are the twins, whose columns decode PostgreSQL values. */
+  readonly t: Tables;
   tx<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   /** Serializes appends to a chain (audit): a no-op under SQLite's single writer, an xact lock on PostgreSQL. */
   lockChain(tx: Db, key: number): Promise<void>;
@@ -71,6 +75,7 @@ function openSqlite(path: string, sync: "normal" | "full"): Store {
   return {
     dialect: "sqlite",
     db: readDb,
+    t: schema,
     tx: (fn) =>
       lock.run(async () => {
         writer.exec("BEGIN IMMEDIATE");
@@ -109,11 +114,17 @@ async function openPg(url: string, poolSize: number): Promise<Store> {
   } finally {
     await admin.end();
   }
-  const client = postgres(url, { max: poolSize, onnotice: () => {} });
+  // int8 as Number: every integer column holds ms timestamps or counters well below 2^53.
+  const client = postgres(url, {
+    max: poolSize,
+    onnotice: () => {},
+    types: { int8: { to: 20, from: [20], serialize: String, parse: Number } } as never,
+  });
   const db = drizzlePg(client, { schema: pgSchema }) as unknown as Db;
   return {
     dialect: "pg",
     db,
+    t: pgSchema as unknown as Tables,
     tx: (fn) =>
       (db as unknown as { transaction<T>(f: (tx: Db) => Promise<T>): Promise<T> }).transaction((tx) =>
         fn(tx),

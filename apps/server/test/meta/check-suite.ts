@@ -1,0 +1,52 @@
+// Runs after the whole server suite (scripts/test.ts): every route needs a success and a failure test,
+// and the canary secret must never appear in a log line or audit entry, raw or encoded.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { CANARY, createTestApp } from "../harness/app";
+import { appRoutes, matchRoute } from "./routes";
+
+const out = process.env.GATEHOUSE_TEST_OUT;
+if (!out) throw new Error("GATEHOUSE_TEST_OUT is not set");
+const read = (f: string) => (existsSync(join(out, f)) ? readFileSync(join(out, f), "utf8") : "");
+
+const problems: string[] = [];
+const t = await createTestApp("sqlite");
+const routes = appRoutes(t.app);
+await t.close();
+
+const seen = new Map<string, { ok: boolean; fail: boolean }>();
+for (const line of read("hits.jsonl").split("\n").filter(Boolean)) {
+  const hit = JSON.parse(line) as { method: string; path: string; status: number };
+  const route = matchRoute(routes, hit.method, hit.path);
+  if (!route) continue;
+  const key = `${route.method} ${route.path}`;
+  const s = seen.get(key) ?? { ok: false, fail: false };
+  if (hit.status < 400) s.ok = true;
+  else if (hit.status < 500) s.fail = true;
+  seen.set(key, s);
+}
+for (const r of routes) {
+  const s = seen.get(`${r.method} ${r.path}`);
+  if (!s?.ok) problems.push(`route ${r.method} ${r.path} has no success test`);
+  if (!s?.fail) problems.push(`route ${r.method} ${r.path} has no failure (4xx) test`);
+}
+
+const forms = [
+  CANARY,
+  Buffer.from(CANARY).toString("base64"),
+  Buffer.from(CANARY).toString("base64url"),
+  encodeURIComponent(CANARY),
+];
+for (const file of ["logs.jsonl", "audit.jsonl"]) {
+  const text = read(file);
+  if (!text) problems.push(`${file} is empty: the suite did not record it`);
+  for (const f of forms) if (text.includes(f)) problems.push(`the canary secret appears in ${file}`);
+}
+
+console.log(
+  `meta: ${routes.length} routes checked for success and failure tests; canary scanned in logs and audit`,
+);
+if (problems.length) {
+  for (const p of problems) console.error(`meta: ${p}`);
+  process.exit(1);
+}

@@ -1,0 +1,68 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+export interface WrkResult {
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  requests: number;
+  errors: number;
+}
+
+const ms = (v: string, unit: string) => Number(v) * (unit === "us" ? 0.001 : unit === "s" ? 1000 : 1);
+
+/** Runs wrk against a loopback URL (bounded in time) and parses its --latency report. */
+export function wrk(
+  url: string,
+  opts: { seconds: number; connections: number; threads?: number; script?: string },
+): WrkResult {
+  const args = [`-t${opts.threads ?? 1}`, `-c${opts.connections}`, `-d${opts.seconds}s`, "--latency"];
+  if (opts.script) args.push("-s", opts.script);
+  const r = spawnSync("wrk", [...args, url], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
+  const out = r.stdout;
+  const pct = (p: string) => {
+    const m = out.match(new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)`));
+    return m ? ms(m[1] as string, m[2] as string) : Number.NaN;
+  };
+  const rps = Number(out.match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? "NaN");
+  const requests = Number(out.match(/(\d+) requests in/)?.[1] ?? "0");
+  const non2xx = Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? "0");
+  const sockErr = out.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
+  const errors = non2xx + (sockErr ? sockErr.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
+  return { rps: Math.round(rps), p50_ms: pct("50"), p99_ms: pct("99"), requests, errors };
+}
+
+/** Starts a child that prints `READY <port>` (or waits for a URL to answer) and returns it with its port. */
+export async function startChild(
+  cmd: string[],
+  env: Record<string, string>,
+  readyUrl?: (port: number) => string,
+  port?: number,
+) {
+  const proc = Bun.spawn(cmd, { env: { ...process.env, ...env }, stdout: "pipe", stderr: "inherit" });
+  if (readyUrl && port) {
+    for (let i = 0; i < 100; i++) {
+      try {
+        if ((await fetch(readyUrl(port))).ok) return { proc, port };
+      } catch {}
+      await Bun.sleep(100);
+    }
+    proc.kill();
+    throw new Error(`${cmd.join(" ")} did not become ready`);
+  }
+  const reader = proc.stdout.getReader();
+  let buf = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`${cmd.join(" ")} exited before READY`);
+    buf += new TextDecoder().decode(value);
+    const m = buf.match(/READY (\d+)/);
+    if (m) return { proc, port: Number(m[1]) };
+  }
+}
+
+export const rssMb = (pid: number): number => {
+  const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/);
+  return m ? Math.round(Number(m[1]) / 102.4) / 10 : Number.NaN;
+};

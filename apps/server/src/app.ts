@@ -2,14 +2,17 @@ import { openapi } from "@elysiajs/openapi";
 import { GatehouseError } from "@gatehouse/core";
 import { Elysia } from "elysia";
 import type { AppContext } from "./context";
+import { authPlugin, type PeerResolver } from "./http/auth";
 import { errorPlugin } from "./http/errors";
 import { assignRequestId, elapsedMs, requestIdOf } from "./http/request-id";
+import { authModule } from "./modules/auth";
 import { healthModule } from "./modules/health";
 import { spaModule } from "./modules/spa";
 import { uiModule } from "./modules/ui";
 
 /** Builds the whole HTTP app without listening; tests call `app.handle(request)`. */
-export function createApp(ctx: AppContext) {
+export function createApp(ctx: AppContext, opts: { peer?: PeerResolver } = {}) {
+  const auth = authPlugin(ctx, opts.peer);
   const maxBody = ctx.config.maxBodySize;
   return new Elysia({ name: "gatehouse" })
     .onRequest(({ request, set }) => {
@@ -44,6 +47,7 @@ export function createApp(ctx: AppContext) {
     )
     .use(healthModule(ctx))
     .use(uiModule(ctx))
+    .use(authModule(ctx, auth))
     .use(spaModule(ctx));
 }
 

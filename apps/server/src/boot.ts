@@ -1,10 +1,15 @@
 import { join } from "node:path";
+import { defaultTrustedProxies } from "@gatehouse/core/net";
 import { createAuditWriter } from "./audit/writer";
+import { createJwt } from "./auth/jwt";
+import { createPasswords } from "./auth/passwords";
+import { createRateLimiter } from "./auth/rate-limit";
 import type { Config } from "./config";
 import type { AppContext } from "./context";
 import { openStore } from "./db/store";
 import { loadKeys } from "./keys";
 import { createLogger, type LogSink } from "./log";
+import { createPolicyRegistry } from "./policies/registry";
 
 /** Opens the store, runs migrations, checks the master key and wires the services. */
 export async function buildContext(
@@ -20,8 +25,22 @@ export async function buildContext(
   try {
     const keys = await loadKeys(store, config);
     const now = opts.now ?? Date.now;
-    const audit = createAuditWriter({ store, key: keys.auditKey, log, now });
-    return { config, store, keys, audit, log, startedAt: now(), now };
+    const policies = createPolicyRegistry(store);
+    await policies.reload();
+    return {
+      config,
+      store,
+      keys,
+      log,
+      now,
+      policies,
+      audit: createAuditWriter({ store, key: keys.auditKey, log, now }),
+      jwt: createJwt(keys.jwtKey, now),
+      passwords: createPasswords(config.argon2),
+      limiter: createRateLimiter(store, now),
+      trustedProxies: defaultTrustedProxies(config.trustLoopback, config.trustedProxies),
+      startedAt: now(),
+    };
   } catch (e) {
     await store.close();
     throw e;

@@ -1,8 +1,13 @@
+import type { ParsedCidr } from "@gatehouse/core/net";
 import type { AuditWriter } from "./audit/writer";
+import type { Jwt } from "./auth/jwt";
+import type { Passwords } from "./auth/passwords";
+import type { RateLimiter } from "./auth/rate-limit";
 import type { Config } from "./config";
 import type { Store } from "./db/store";
 import type { Keys } from "./keys";
 import type { Logger } from "./log";
+import type { PolicyRegistry } from "./policies/registry";
 
 /** Everything a module needs, built once at boot (or per test) and passed in; nothing reads env later. */
 export interface AppContext {
@@ -11,6 +16,12 @@ export interface AppContext {
   keys: Keys;
   audit: AuditWriter;
   log: Logger;
+  jwt: Jwt;
+  passwords: Passwords;
+  limiter: RateLimiter;
+  policies: PolicyRegistry;
+  /** Proxies whose X-Forwarded-For is believed (loopback unless GATEHOUSE_TRUST_LOOPBACK=false, plus the list). */
+  trustedProxies: ParsedCidr[];
   startedAt: number;
   now: () => number;
 }

@@ -2,6 +2,7 @@ import { createApp } from "./app";
 import { buildContext } from "./boot";
 import { ConfigError, loadConfig } from "./config";
 import { KeyMismatchError } from "./keys";
+import { issueSetupToken } from "./modules/auth/service";
 
 function fail(message: string): never {
   process.stderr.write(`gatehouse: ${message}\n`);
@@ -37,6 +38,13 @@ if (config.devMode) {
       "==================================================================",
       "",
     ].join("\n"),
+  );
+}
+const setupToken = await issueSetupToken(ctx);
+if (setupToken) {
+  // Printed once per boot while no user exists; the link creates the first admin in the browser.
+  process.stderr.write(
+    `\nNo users yet. Create the first admin at:\n  ${config.publicUrl ?? url}/setup?token=${setupToken}\n\n`,
   );
 }
 if (config.rootToken)

@@ -47,6 +47,7 @@ export interface TestApp {
   app: ReturnType<typeof createApp>;
   logs: string[];
   engine: Engine;
+  setPeer(ip: string): void;
   req<T = Record<string, unknown>>(
     method: string,
     path: string,
@@ -79,7 +80,9 @@ export async function createTestApp(
       if (OUT) appendFileSync(join(OUT, "logs.jsonl"), `${line}\n`);
     },
   });
-  const app = createApp(ctx);
+  // app.handle has no socket: the peer is loopback unless a test says otherwise (DI, not a test branch).
+  let peer = "127.0.0.1";
+  const app = createApp(ctx, { peer: () => peer });
 
   async function req<T>(method: string, path: string, opts: RequestOptions = {}): Promise<TestResponse<T>> {
     const headers = new Headers(opts.headers);
@@ -109,6 +112,9 @@ export async function createTestApp(
     logs,
     engine,
     req,
+    setPeer: (ip) => {
+      peer = ip;
+    },
     async close() {
       if (OUT) {
         const rows = await ctx.store.db.select().from(ctx.store.t.auditLog);

@@ -1,12 +1,13 @@
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../../context";
+import { countUsers } from "../users/service";
 
 /** What the SPA needs before sign-in: which page to show and which banners to raise. */
 export const uiModule = (ctx: AppContext) =>
   new Elysia({ name: "module.ui" }).get(
     "/v1/ui/bootstrap",
     async () => ({
-      setup_required: false,
+      setup_required: (await countUsers(ctx)) === 0,
       dev_mode: ctx.config.devMode,
       root_token_set: Boolean(ctx.config.rootToken),
       sso_enabled: Boolean(ctx.config.oauth.issuer && ctx.config.oauth.clientId),

@@ -7,6 +7,7 @@ import { errorPlugin } from "./http/errors";
 import { assignRequestId, elapsedMs, requestIdOf } from "./http/request-id";
 import { authModule } from "./modules/auth";
 import { healthModule } from "./modules/health";
+import { policiesModule } from "./modules/policies";
 import { spaModule } from "./modules/spa";
 import { uiModule } from "./modules/ui";
 
@@ -48,6 +49,7 @@ export function createApp(ctx: AppContext, opts: { peer?: PeerResolver } = {}) {
     .use(healthModule(ctx))
     .use(uiModule(ctx))
     .use(authModule(ctx, auth))
+    .use(policiesModule(ctx, auth))
     .use(spaModule(ctx));
 }
 

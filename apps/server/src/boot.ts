@@ -9,6 +9,7 @@ import type { AppContext } from "./context";
 import { openStore } from "./db/store";
 import { loadKeys } from "./keys";
 import { createLogger, type LogSink } from "./log";
+import { createPolicyService } from "./modules/policies/service";
 import { createPolicyRegistry } from "./policies/registry";
 
 /** Opens the store, runs migrations, checks the master key and wires the services. */
@@ -26,8 +27,7 @@ export async function buildContext(
     const keys = await loadKeys(store, config);
     const now = opts.now ?? Date.now;
     const policies = createPolicyRegistry(store);
-    await policies.reload();
-    return {
+    const ctx: AppContext = {
       config,
       store,
       keys,
@@ -40,7 +40,11 @@ export async function buildContext(
       limiter: createRateLimiter(store, now),
       trustedProxies: defaultTrustedProxies(config.trustLoopback, config.trustedProxies),
       startedAt: now(),
+      policyService: undefined as unknown as AppContext["policyService"],
     };
+    ctx.policyService = createPolicyService(ctx);
+    await ctx.policyService.reload();
+    return ctx;
   } catch (e) {
     await store.close();
     throw e;

@@ -7,6 +7,7 @@ import type { Config } from "./config";
 import type { Store } from "./db/store";
 import type { Keys } from "./keys";
 import type { Logger } from "./log";
+import type { PolicyService } from "./modules/policies/service";
 import type { PolicyRegistry } from "./policies/registry";
 
 /** Everything a module needs, built once at boot (or per test) and passed in; nothing reads env later. */
@@ -20,6 +21,8 @@ export interface AppContext {
   passwords: Passwords;
   limiter: RateLimiter;
   policies: PolicyRegistry;
+  /** YAML + database policy management (reload, CRUD, simulate). */
+  policyService: PolicyService;
   /** Proxies whose X-Forwarded-For is believed (loopback unless GATEHOUSE_TRUST_LOOPBACK=false, plus the list). */
   trustedProxies: ParsedCidr[];
   startedAt: number;

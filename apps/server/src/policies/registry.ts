@@ -9,19 +9,20 @@ import {
   type PolicyIndex,
   parsePolicy,
 } from "@gatehouse/core/policy";
-import type { Actor } from "../auth/actor";
 import type { Store } from "../db/store";
+
+type Subject = { policies: readonly string[]; ip?: string };
 
 /**
  * The live policy set (built-in admin + database policies; YAML files join in the policies module).
  * Every service authorizes through `check`, so the decision and its reason are the same everywhere.
  */
 export interface PolicyRegistry {
-  authorize(actor: Pick<Actor, "policies" | "ip">, capability: Capability, path: string): Decision;
+  authorize(actor: Subject, capability: Capability, path: string): Decision;
   /** Throws 403 forbidden naming the deciding rule unless the capability is allowed. */
-  check(actor: Pick<Actor, "policies" | "ip">, capability: Capability, path: string): Decision;
+  check(actor: Subject, capability: Capability, path: string): Decision;
   /** "global admin" = `admin` on `**`, with no deny anywhere in the way. */
-  isGlobalAdmin(actor: Pick<Actor, "policies">): boolean;
+  isGlobalAdmin(actor: Pick<Subject, "policies">): boolean;
   get(name: string): Policy | undefined;
   names(): string[];
   reload(): Promise<void>;

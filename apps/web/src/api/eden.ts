@@ -1,0 +1,35 @@
+// Typed client generated from the server's `App` type (import type only: no server code is
+// bundled). Domain files call it through `unwrap`, which throws the same ApiError as apiFetch.
+import { treaty } from "@elysiajs/eden";
+import type { App } from "@gatehouse/server/app";
+import { ApiError, getCsrfToken, toApiError } from "./client";
+
+export const api = treaty<App>(window.location.origin, {
+  fetch: { credentials: "same-origin" },
+  headers: (_path, init) => {
+    const token = getCsrfToken();
+    return init.method && init.method !== "GET" && token ? { "x-csrf-token": token } : undefined;
+  },
+});
+
+type EdenResult<T> =
+  | { data: T; error: null; response: Response }
+  | { data: null; error: { status: unknown; value: unknown }; response: Response };
+
+/** Resolves to the success body, or throws ApiError so React Query sees the failure. */
+export async function unwrap<T>(call: Promise<EdenResult<T>>): Promise<T> {
+  let result: EdenResult<T>;
+  try {
+    result = await call;
+  } catch (cause) {
+    if (cause instanceof DOMException && cause.name === "AbortError") throw cause;
+    throw new ApiError({
+      status: 0,
+      code: "network_error",
+      message: "Could not reach the Gatehouse server.",
+      requestId: null,
+    });
+  }
+  if (result.error) throw toApiError(result.response, result.error.value);
+  return result.data;
+}

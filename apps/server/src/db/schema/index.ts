@@ -3,4 +3,5 @@ export * from "./approles";
 export * from "./audit";
 export * from "./meta";
 export * from "./policies";
+export * from "./secrets";
 export * from "./users";

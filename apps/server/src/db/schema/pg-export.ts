@@ -1,5 +1,5 @@
 // drizzle-kit reads exported tables from this file to generate the PostgreSQL migrations.
-// A test checks that every table of schema/index.ts is exported here.
+// test/schema.test.ts checks that every table of schema/index.ts is exported here.
 import { pgSchema } from "./pg";
 
 export const {
@@ -7,10 +7,13 @@ export const {
   approles,
   auditCheckpoints,
   auditLog,
+  leases,
   links,
   meta,
   policies,
   rateLimits,
+  secrets,
+  secretVersions,
   sessions,
   users,
 } = pgSchema;

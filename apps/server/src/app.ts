@@ -3,13 +3,16 @@ import { GatehouseError } from "@gatehouse/core";
 import { Elysia } from "elysia";
 import type { AppContext } from "./context";
 import { authPlugin, type PeerResolver } from "./http/auth";
+import { corsPlugin } from "./http/cors";
 import { errorPlugin } from "./http/errors";
 import { assignRequestId, elapsedMs, requestIdOf } from "./http/request-id";
 import { authModule } from "./modules/auth";
 import { healthModule } from "./modules/health";
+import { meModule } from "./modules/me";
 import { policiesModule } from "./modules/policies";
 import { spaModule } from "./modules/spa";
 import { uiModule } from "./modules/ui";
+import { usersModule } from "./modules/users";
 
 /** Builds the whole HTTP app without listening; tests call `app.handle(request)`. */
 export function createApp(ctx: AppContext, opts: { peer?: PeerResolver } = {}) {
@@ -27,14 +30,21 @@ export function createApp(ctx: AppContext, opts: { peer?: PeerResolver } = {}) {
         throw new GatehouseError("payload_too_large", `The request body exceeds ${maxBody} bytes`);
       }
     })
+    .use(corsPlugin(ctx.config.corsOrigins))
     .use(errorPlugin(ctx.log))
-    .onAfterResponse({ as: "global" }, ({ request, set, route }) => {
+    .onAfterResponse({ as: "global" }, ({ request, set, route, responseValue }) => {
+      const status =
+        responseValue instanceof Response
+          ? responseValue.status
+          : typeof set.status === "number"
+            ? set.status
+            : 200;
       // The route pattern, never the concrete path: paths can carry one-time tokens.
       ctx.log.info("request", {
         request_id: requestIdOf(request),
         method: request.method,
         route: route || "unmatched",
-        status: typeof set.status === "number" ? set.status : 200,
+        status,
         ms: elapsedMs(request),
       });
     })
@@ -49,6 +59,8 @@ export function createApp(ctx: AppContext, opts: { peer?: PeerResolver } = {}) {
     .use(healthModule(ctx))
     .use(uiModule(ctx))
     .use(authModule(ctx, auth))
+    .use(usersModule(ctx, auth))
+    .use(meModule(ctx, auth))
     .use(policiesModule(ctx, auth))
     .use(spaModule(ctx));
 }

@@ -73,6 +73,22 @@ describe("http basics", () => {
   });
 });
 
+describe("CORS", () => {
+  test("only configured origins get CORS headers and preflight answers", async () => {
+    const c = await createTestApp("sqlite", { GATEHOUSE_CORS_ORIGINS: "https://tools.example.lan" });
+    const ok = await c.req("OPTIONS", "/v1/auth/whoami", {
+      headers: { origin: "https://tools.example.lan" },
+    });
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get("access-control-allow-origin")).toBe("https://tools.example.lan");
+    const other = await c.req("GET", "/health", { headers: { origin: "https://evil.example" } });
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+    const same = await c.req("GET", "/health", { headers: { origin: "https://tools.example.lan" } });
+    expect(same.headers.get("access-control-allow-origin")).toBe("https://tools.example.lan");
+    await c.close();
+  });
+});
+
 describe("SPA", () => {
   test("serves index.html with a strict CSP for client routes, and assets", async () => {
     mkdirSync(join(dist, "assets"), { recursive: true });

@@ -68,28 +68,48 @@ const policies: Policy[] = Array.from({ length: POLICIES }, (_, i) => {
 });
 const index = buildIndex(policies);
 
-const actorPolicies = Array.from({ length: 20 }, () => `p${Math.floor(rand() * POLICIES)}`);
+const actorIds = Array.from({ length: 20 }, () => Math.floor(rand() * POLICIES));
+const actorPolicies = actorIds.map((i) => `p${i}`);
+const actorTeams = actorIds.map((i) => TEAMS[i % TEAMS.length] ?? "team");
 const actor = { policies: actorPolicies, ip: "10.1.2.3" };
 
-function randomPath(): string {
-  const team = pick(TEAMS);
-  switch (Math.floor(rand() * 6)) {
-    case 0:
-      return `secrets/${team}/${pick(APPS)}/${pick(KEYS)}`;
-    case 1:
-      return `secrets/${team}/${pick(APPS)}/${pick(ENVS)}/${pick(KEYS)}`;
-    case 2:
-      return `db/${team}-${pick(ENVS)}/creds`;
-    case 3:
-      return `mcp/${pick(SERVERS)}/${pick(TOOLS)}`;
-    case 4:
-      return `kv/${team}/${pick(APPS)}/${pick(ENVS)}/${pick(KEYS)}`;
-    default:
-      return `ci/${team}/${pick(APPS)}/deploy-${pick(ENVS)}`;
-  }
+// A concrete path one of the actor's own globs matches: `*` -> a word, `**` -> one or two segments.
+function instantiate(glob: string): string {
+  return glob
+    .split("/")
+    .map((s) =>
+      s === "**"
+        ? rand() < 0.5
+          ? pick(KEYS)
+          : `${pick(ENVS)}/${pick(KEYS)}`
+        : s.replaceAll("*", pick(ENVS)),
+    )
+    .join("/");
 }
+
 const CAPS: Capability[] = ["read", "write", "list", "lease", "call", "proxy"];
-const work = Array.from({ length: 4096 }, () => ({ path: randomPath(), cap: pick(CAPS) }));
+
+// 40% of checks exercise one of the actor's own rules (with one of its capabilities), the rest
+// are random paths across all teams, so allows, denies and approvals all occur.
+function randomCheck(): { path: string; cap: Capability } {
+  if (rand() < 0.4) {
+    const rules = policies[pick(actorIds)]?.rules ?? [];
+    const r = pick(rules);
+    const caps = r.capabilities.filter((c) => c !== "deny");
+    return { path: instantiate(pick(r.paths)), cap: caps.length ? pick(caps) : pick(CAPS) };
+  }
+  const team = rand() < 0.5 ? pick(actorTeams) : pick(TEAMS);
+  const paths = [
+    `secrets/${team}/${pick(APPS)}/${pick(KEYS)}`,
+    `secrets/${team}/${pick(APPS)}/${pick(ENVS)}/${pick(KEYS)}`,
+    `db/${team}-${pick(ENVS)}/creds`,
+    `mcp/${pick(SERVERS)}/${pick(TOOLS)}`,
+    `kv/${team}/${pick(APPS)}/${pick(ENVS)}/${pick(KEYS)}`,
+    `ci/${team}/${pick(APPS)}/deploy-${pick(ENVS)}`,
+  ];
+  return { path: pick(paths), cap: pick(CAPS) };
+}
+const work = Array.from({ length: 4096 }, randomCheck);
 
 let allowed = 0;
 for (let i = 0; i < WARMUP; i++) {

@@ -6,10 +6,15 @@ import { authPlugin, type PeerResolver } from "./http/auth";
 import { corsPlugin } from "./http/cors";
 import { errorPlugin } from "./http/errors";
 import { assignRequestId, elapsedMs, requestIdOf } from "./http/request-id";
+import { approlesModule } from "./modules/approles";
+import { adminModule } from "./modules/admin";
+import { auditModule } from "./modules/audit";
 import { authModule } from "./modules/auth";
 import { healthModule } from "./modules/health";
+import { linksModule } from "./modules/links";
 import { meModule } from "./modules/me";
 import { policiesModule } from "./modules/policies";
+import { scrubModule } from "./modules/scrub";
 import { spaModule } from "./modules/spa";
 import { uiModule } from "./modules/ui";
 import { usersModule } from "./modules/users";
@@ -59,9 +64,14 @@ export function createApp(ctx: AppContext, opts: { peer?: PeerResolver } = {}) {
     .use(healthModule(ctx))
     .use(uiModule(ctx))
     .use(authModule(ctx, auth))
+    .use(approlesModule(ctx, auth))
+    .use(linksModule(ctx, auth))
     .use(usersModule(ctx, auth))
     .use(meModule(ctx, auth))
     .use(policiesModule(ctx, auth))
+    .use(scrubModule(ctx, auth))
+    .use(auditModule(ctx, auth))
+    .use(adminModule(ctx, auth))
     .use(spaModule(ctx));
 }
 

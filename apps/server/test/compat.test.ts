@@ -6,7 +6,9 @@ import { appRoutes, matchRoute } from "./meta/routes";
 
 // docs/compat.md is the promise to Gatehouse users; this keeps it true as routes land.
 const doc = readFileSync(join(import.meta.dir, "../../../docs/compat.md"), "utf8");
-const rows = [...doc.matchAll(/^\|\s*(GET|POST|PUT|PATCH|DELETE)\s*\|\s*`([^`]+)`\s*\|\s*([^|]+?)\s*\|/gm)].map((m) => ({
+const rows = [
+  ...doc.matchAll(/^\|\s*(GET|POST|PUT|PATCH|DELETE)\s*\|\s*`([^`]+)`\s*\|\s*([^|]+?)\s*\|/gm),
+].map((m) => ({
   method: m[1] as string,
   path: m[2] as string,
   status: (m[3] as string).trim(),

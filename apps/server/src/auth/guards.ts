@@ -11,5 +11,6 @@ export function requireGlobalAdmin(ctx: AppContext, actor: Actor): void {
 
 /** Routes about "me" (TOTP, access tokens, sessions) exist for users only. */
 export function requireUser(actor: Actor): void {
-  if (actor.kind !== "user") throw new GatehouseError("forbidden", "Only users have this; AppRoles and the root token do not");
+  if (actor.kind !== "user")
+    throw new GatehouseError("forbidden", "Only users have this; AppRoles and the root token do not");
 }

@@ -22,20 +22,12 @@ export function createRateLimiter(store: Store, now: () => number): RateLimiter 
   return {
     async begin(keys, rule) {
       const t = now();
+      // Increment first, then check what the row now says: the upsert locks the row (PostgreSQL) or
+      // runs under the single writer (SQLite), so concurrent attempts cannot all read a stale count.
+      // A refusal throws, rolling back every increment of this attempt. Sorted keys: no lock cycles.
       await store.tx(async (tx) => {
-        for (const key of keys) {
-          const [row] = await tx.select().from(rateLimits).where(eq(rateLimits.key, key));
-          const fresh = !row || row.windowStart + rule.windowMs <= t;
-          const used = fresh ? 0 : row.count + Math.max(row.inflight, 0);
-          if (used >= rule.limit && row) {
-            const retry = Math.max(1, Math.ceil((row.windowStart + rule.windowMs - t) / 1000));
-            throw new GatehouseError("rate_limited", `Too many attempts; try again in ${retry} s`, {
-              retry_after: retry,
-            });
-          }
-        }
-        for (const key of keys) {
-          await tx
+        for (const key of [...keys].sort()) {
+          const [row] = await tx
             .insert(rateLimits)
             .values({ key, windowStart: t, count: 0, inflight: 1 })
             .onConflictDoUpdate({
@@ -45,7 +37,14 @@ export function createRateLimiter(store: Store, now: () => number): RateLimiter 
                 count: sql`CASE WHEN ${rateLimits.windowStart} + ${rule.windowMs} <= ${t} THEN 0 ELSE ${rateLimits.count} END`,
                 inflight: sql`CASE WHEN ${rateLimits.windowStart} + ${rule.windowMs} <= ${t} THEN 1 ELSE ${rateLimits.inflight} + 1 END`,
               },
+            })
+            .returning();
+          if (row && row.count + Math.max(row.inflight, 1) > rule.limit) {
+            const retry = Math.max(1, Math.ceil((row.windowStart + rule.windowMs - t) / 1000));
+            throw new GatehouseError("rate_limited", `Too many attempts; try again in ${retry} s`, {
+              retry_after: retry,
             });
+          }
         }
       });
       let done = false;

@@ -34,7 +34,9 @@ export interface Sealed {
 }
 
 function valueKey(dek: Uint8Array, purpose: Purpose, context: string): Uint8Array {
-  if (typeof context !== "string") throw new GatehouseError("invalid_request", "seal context must be a string");
+  if (typeof context !== "string") {
+    throw new GatehouseError("invalid_request", "seal context must be a string");
+  }
   // The purpose label never contains NUL, so label || 0 || context is unambiguous. The DEK is
   // uniformly random, so HKDF-Expand alone is enough (RFC 5869 §3.3) and halves the cost.
   const info = concatBytes(utf8(`${purposeLabel(purpose)}/value`), new Uint8Array([0]), utf8(context));
@@ -108,7 +110,12 @@ export function seal(
 }
 
 /** Opens with the current key, then `previous`. Fails if the value was sealed for another context. */
-export function open(keyring: Keyring, purpose: Purpose, context: string, sealed: Sealed | string): Uint8Array {
+export function open(
+  keyring: Keyring,
+  purpose: Purpose,
+  context: string,
+  sealed: Sealed | string,
+): Uint8Array {
   assertKeyring(keyring, purpose);
   const value = toSealed(sealed);
   const dek = unwrapDek(value, keyring, purpose);

@@ -1,5 +1,5 @@
-import { GatehouseError } from "../errors";
 import { hexToBytes } from "@noble/hashes/utils.js";
+import { GatehouseError } from "../errors";
 
 export const MASTER_KEY_BYTES = 32;
 

@@ -67,7 +67,7 @@ export function parseIpv6Bytes(input: string): Uint8Array | null {
     groups.push(...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right);
   } else {
     const all = parseHalf(text, true);
-    if (!all || all.length !== 8) return null;
+    if (all?.length !== 8) return null;
     groups.push(...all);
   }
 

@@ -44,7 +44,10 @@ function fold(host: string): string | null {
     }
   }
   // NFKC maps fullwidth digits and U+FF0E to ASCII; UTS 46 also maps these full stops to ".".
-  return text.normalize("NFKC").replace(/[\u3002\uff0e\uff61]/g, ".").toLowerCase();
+  return text
+    .normalize("NFKC")
+    .replace(/[\u3002\uff0e\uff61]/g, ".")
+    .toLowerCase();
 }
 
 /** Canonical dotted-quad for any IPv4 literal spelling, or null if `host` is not one. */

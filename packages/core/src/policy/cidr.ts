@@ -57,7 +57,8 @@ function parseV6(s: string): Uint8Array | undefined {
   return out;
 }
 
-const isV4Mapped = (b: Uint8Array) => b.length === 16 && b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff;
+const isV4Mapped = (b: Uint8Array) =>
+  b.length === 16 && b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff;
 
 /** Parse an address; IPv4-mapped IPv6 (`::ffff:10.0.0.1`) becomes plain IPv4 so it matches IPv4 CIDRs. */
 export function parseIp(s: string): Uint8Array | undefined {

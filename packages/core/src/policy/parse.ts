@@ -4,7 +4,14 @@ import { parseDocument } from "yaml";
 import { GatehouseError } from "../errors";
 import { parseCidr } from "./cidr";
 import { globError } from "./glob";
-import { type Approval, CAPABILITIES, type Capability, type Policy, type PolicyIssue, type Rule } from "./types";
+import {
+  type Approval,
+  CAPABILITIES,
+  type Capability,
+  type Policy,
+  type PolicyIssue,
+  type Rule,
+} from "./types";
 
 const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const POLICY_KEYS = new Set(["name", "description", "rules"]);
@@ -45,13 +52,17 @@ function unknownKeys(o: Obj, allowed: Set<string>, at: string, errors: PolicyIss
 
 function validateApproval(raw: unknown, at: string, errors: PolicyIssue[]): Approval | undefined {
   if (!isObj(raw)) {
-    errors.push({ path: at, message: "must be a mapping like {required: true, auto_approve_from: [], max_ttl: 300}" });
+    errors.push({
+      path: at,
+      message: "must be a mapping like {required: true, auto_approve_from: [], max_ttl: 300}",
+    });
     return undefined;
   }
   unknownKeys(raw, ALL_APPROVAL_KEYS, at, errors);
   const pick = (field: string): [string, unknown] | undefined => {
     const present = (APPROVAL_KEYS[field] ?? []).filter((k) => k in raw);
-    if (present.length > 1) errors.push({ path: `${at}.${present[1]}`, message: `use only one of ${present.join(", ")}` });
+    if (present.length > 1)
+      errors.push({ path: `${at}.${present[1]}`, message: `use only one of ${present.join(", ")}` });
     const key = present[0];
     return key === undefined ? undefined : [key, raw[key]];
   };
@@ -92,7 +103,8 @@ function validateRule(raw: unknown, at: string, errors: PolicyIssue[]): Rule | u
   }
   unknownKeys(raw, RULE_KEYS, at, errors);
   const paths: string[] = [];
-  if ("path" in raw && "paths" in raw) errors.push({ path: `${at}.paths`, message: "use either path or paths, not both" });
+  if ("path" in raw && "paths" in raw)
+    errors.push({ path: `${at}.paths`, message: "use either path or paths, not both" });
   if ("path" in raw) {
     const e = globError(raw.path);
     if (e) errors.push({ path: `${at}.path`, message: e });
@@ -112,11 +124,15 @@ function validateRule(raw: unknown, at: string, errors: PolicyIssue[]): Rule | u
   const capabilities: Capability[] = [];
   const caps = raw.capabilities;
   if (!Array.isArray(caps) || caps.length === 0) {
-    errors.push({ path: `${at}.capabilities`, message: `must be a non-empty list of ${CAPABILITIES.join(", ")}` });
+    errors.push({
+      path: `${at}.capabilities`,
+      message: `must be a non-empty list of ${CAPABILITIES.join(", ")}`,
+    });
   } else
     caps.forEach((c, i) => {
       const known = CAPABILITIES.find((k) => k === c);
-      if (!known) errors.push({ path: `${at}.capabilities[${i}]`, message: `unknown capability ${JSON.stringify(c)}` });
+      if (!known)
+        errors.push({ path: `${at}.capabilities[${i}]`, message: `unknown capability ${JSON.stringify(c)}` });
       else if (!capabilities.includes(known)) capabilities.push(known);
     });
 
@@ -136,7 +152,8 @@ export function validatePolicy(
   const errors: PolicyIssue[] = [];
   const raw = decode(input, format, errors);
   if (errors.length) return { errors };
-  if (!isObj(raw)) return { errors: [{ path: "", message: "a policy must be a mapping with name and rules" }] };
+  if (!isObj(raw))
+    return { errors: [{ path: "", message: "a policy must be a mapping with name and rules" }] };
   unknownKeys(raw, POLICY_KEYS, "", errors);
 
   const name = typeof raw.name === "string" ? raw.name : "";

@@ -1,6 +1,16 @@
 // Shapes shared by the parser, the index and the evaluator.
 
-export const CAPABILITIES = ["read", "write", "delete", "list", "lease", "proxy", "call", "admin", "deny"] as const;
+export const CAPABILITIES = [
+  "read",
+  "write",
+  "delete",
+  "list",
+  "lease",
+  "proxy",
+  "call",
+  "admin",
+  "deny",
+] as const;
 
 export type Capability = (typeof CAPABILITIES)[number];
 

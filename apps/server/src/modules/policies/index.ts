@@ -16,7 +16,10 @@ export const policiesModule = (ctx: AppContext, auth: ReturnType<typeof authPlug
         requireGlobalAdmin(ctx, actor);
         return svc.list();
       },
-      { ...admin, detail: { tags: ["policies"], summary: "Every policy with its source, references and flags" } },
+      {
+        ...admin,
+        detail: { tags: ["policies"], summary: "Every policy with its source, references and flags" },
+      },
     )
     .get(
       "/v1/policy/:name",
@@ -41,7 +44,12 @@ export const policiesModule = (ctx: AppContext, auth: ReturnType<typeof authPlug
         requireGlobalAdmin(ctx, actor);
         return svc.save(actor, { ...body, name: params.name }, "update");
       },
-      { ...admin, params: PolicyName, body: UpdatePolicy, detail: { tags: ["policies"], summary: "Replace a database policy's rules" } },
+      {
+        ...admin,
+        params: PolicyName,
+        body: UpdatePolicy,
+        detail: { tags: ["policies"], summary: "Replace a database policy's rules" },
+      },
     )
     .delete(
       "/v1/policy/:name",
@@ -66,7 +74,11 @@ export const policiesModule = (ctx: AppContext, auth: ReturnType<typeof authPlug
         requireGlobalAdmin(ctx, actor);
         return svc.validate(body.document);
       },
-      { ...admin, body: ValidatePolicy, detail: { tags: ["policies"], summary: "Validate a policy document without saving it" } },
+      {
+        ...admin,
+        body: ValidatePolicy,
+        detail: { tags: ["policies"], summary: "Validate a policy document without saving it" },
+      },
     )
     .post(
       "/v1/policy/simulate",
@@ -74,6 +86,10 @@ export const policiesModule = (ctx: AppContext, auth: ReturnType<typeof authPlug
         requireGlobalAdmin(ctx, actor);
         return svc.simulate(body);
       },
-      { ...admin, body: Simulate, detail: { tags: ["policies"], summary: "What-if: would this identity be allowed?" } },
+      {
+        ...admin,
+        body: Simulate,
+        detail: { tags: ["policies"], summary: "What-if: would this identity be allowed?" },
+      },
     );
 };

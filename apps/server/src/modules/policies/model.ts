@@ -5,9 +5,15 @@ const Name = t.String({ minLength: 1, maxLength: 64, pattern: "^[a-zA-Z0-9_-]+$"
 const Rules = t.Array(t.Record(t.String({ maxLength: 64 }), t.Unknown()), { maxItems: 1000 });
 
 export const PolicyName = t.Object({ name: Name });
-export const CreatePolicy = t.Object({ name: Name, description: t.Optional(t.String({ maxLength: 500 })), rules: Rules });
+export const CreatePolicy = t.Object({
+  name: Name,
+  description: t.Optional(t.String({ maxLength: 500 })),
+  rules: Rules,
+});
 export const UpdatePolicy = t.Object({ description: t.Optional(t.String({ maxLength: 500 })), rules: Rules });
-export const ValidatePolicy = t.Object({ document: t.Union([t.String({ maxLength: 262144 }), t.Record(t.String(), t.Unknown())]) });
+export const ValidatePolicy = t.Object({
+  document: t.Union([t.String({ maxLength: 262144 }), t.Record(t.String(), t.Unknown())]),
+});
 export const Simulate = t.Object({
   approle: t.Optional(t.String({ minLength: 1, maxLength: 128 })),
   user: t.Optional(t.String({ minLength: 1, maxLength: 64 })),

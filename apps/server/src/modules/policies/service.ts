@@ -1,5 +1,13 @@
 import { GatehouseError } from "@gatehouse/core";
-import { BUILTIN_ADMIN, CAPABILITIES, type Capability, flagChangedRules, type Policy, parsePolicy, validatePolicy } from "@gatehouse/core/policy";
+import {
+  BUILTIN_ADMIN,
+  CAPABILITIES,
+  type Capability,
+  flagChangedRules,
+  type Policy,
+  parsePolicy,
+  validatePolicy,
+} from "@gatehouse/core/policy";
 import { eq } from "drizzle-orm";
 import type { Actor } from "../../auth/actor";
 import { effectivePolicies } from "../../auth/actor";
@@ -16,7 +24,13 @@ export const policyDoc = (p: Policy) => ({
     paths: r.paths,
     capabilities: r.capabilities,
     ...(r.approval
-      ? { approval: { required: r.approval.required, auto_approve_from: r.approval.autoApproveFrom, max_ttl: r.approval.maxTtl ?? null } }
+      ? {
+          approval: {
+            required: r.approval.required,
+            auto_approve_from: r.approval.autoApproveFrom,
+            max_ttl: r.approval.maxTtl ?? null,
+          },
+        }
       : {}),
   })),
 });
@@ -36,7 +50,10 @@ export function createPolicyService(ctx: AppContext) {
     const files = new Map<string, { policy: Policy; file: string }>();
     for (const p of policies) {
       if (p.policy.name === BUILTIN_ADMIN.name || files.has(p.policy.name)) {
-        problems.push({ file: p.file, errors: [{ path: "name", message: `policy name "${p.policy.name}" is already taken` }] });
+        problems.push({
+          file: p.file,
+          errors: [{ path: "name", message: `policy name "${p.policy.name}" is already taken` }],
+        });
         continue;
       }
       files.set(p.policy.name, { policy: p.policy, file: p.file });
@@ -53,12 +70,20 @@ export function createPolicyService(ctx: AppContext) {
 
   async function references() {
     const [roles, people] = await Promise.all([
-      ctx.store.db.select({ id: approles.id, name: approles.displayName, policies: approles.policies }).from(approles),
-      ctx.store.db.select({ username: users.username, role: users.role, policies: users.policies }).from(users),
+      ctx.store.db
+        .select({ id: approles.id, name: approles.displayName, policies: approles.policies })
+        .from(approles),
+      ctx.store.db
+        .select({ username: users.username, role: users.role, policies: users.policies })
+        .from(users),
     ]);
     return (name: string) => ({
-      approles: roles.filter((r) => r.policies.includes(name)).map((r) => ({ role_id: r.id, display_name: r.name })),
-      users: people.filter((u) => effectivePolicies(u.role, u.policies).includes(name)).map((u) => u.username),
+      approles: roles
+        .filter((r) => r.policies.includes(name))
+        .map((r) => ({ role_id: r.id, display_name: r.name })),
+      users: people
+        .filter((u) => effectivePolicies(u.role, u.policies).includes(name))
+        .map((u) => u.username),
     });
   }
 
@@ -66,8 +91,20 @@ export function createPolicyService(ctx: AppContext) {
     const rows = await dbRows();
     const refs = await references();
     const out = [
-      { ...policyDoc(BUILTIN_ADMIN), source: "builtin" as Source, file: null, created_at: null, updated_at: null },
-      ...[...loaded.files.values()].map((f) => ({ ...policyDoc(f.policy), source: "yaml" as Source, file: f.file, created_at: null, updated_at: null })),
+      {
+        ...policyDoc(BUILTIN_ADMIN),
+        source: "builtin" as Source,
+        file: null,
+        created_at: null,
+        updated_at: null,
+      },
+      ...[...loaded.files.values()].map((f) => ({
+        ...policyDoc(f.policy),
+        source: "yaml" as Source,
+        file: f.file,
+        created_at: null,
+        updated_at: null,
+      })),
       ...rows.map((r) => {
         const p = parsePolicy({ ...(r.document as object), name: r.name });
         return {
@@ -79,10 +116,12 @@ export function createPolicyService(ctx: AppContext) {
         };
       }),
     ];
-    const conflicts = rows.filter((r) => loaded.files.has(r.name)).map((r) => ({
-      name: r.name,
-      message: `"${r.name}" exists both in ${loaded.files.get(r.name)?.file} and in the database; the file wins until one is renamed`,
-    }));
+    const conflicts = rows
+      .filter((r) => loaded.files.has(r.name))
+      .map((r) => ({
+        name: r.name,
+        message: `"${r.name}" exists both in ${loaded.files.get(r.name)?.file} and in the database; the file wins until one is renamed`,
+      }));
     return {
       policies: out.map((p) => ({
         ...p,
@@ -103,22 +142,50 @@ export function createPolicyService(ctx: AppContext) {
   }
 
   function assertWritable(name: string) {
-    if (name === BUILTIN_ADMIN.name) throw new GatehouseError("read_only", 'The built-in "admin" policy cannot be changed');
+    if (name === BUILTIN_ADMIN.name)
+      throw new GatehouseError("read_only", 'The built-in "admin" policy cannot be changed');
     const f = loaded.files.get(name);
-    if (f) throw new GatehouseError("read_only", `Policy "${name}" comes from ${f.file}; edit the file and reload`);
+    if (f)
+      throw new GatehouseError(
+        "read_only",
+        `Policy "${name}" comes from ${f.file}; edit the file and reload`,
+      );
   }
 
-  async function save(actor: Actor, input: { name: string; description?: string; rules: unknown }, mode: "create" | "update") {
+  async function save(
+    actor: Actor,
+    input: { name: string; description?: string; rules: unknown },
+    mode: "create" | "update",
+  ) {
     assertWritable(input.name);
-    const policy = parsePolicy({ name: input.name, ...(input.description ? { description: input.description } : {}), rules: input.rules });
+    const policy = parsePolicy({
+      name: input.name,
+      ...(input.description ? { description: input.description } : {}),
+      rules: input.rules,
+    });
     const doc = policyDoc(policy);
     const now = ctx.now();
     await ctx.store.tx(async (tx) => {
       const [existing] = await tx.select({ name: table.name }).from(table).where(eq(table.name, policy.name));
-      if (mode === "create" && existing) throw new GatehouseError("conflict", `Policy "${policy.name}" already exists`);
-      if (mode === "update" && !existing) throw new GatehouseError("not_found", `Policy "${policy.name}" does not exist`);
-      if (existing) await tx.update(table).set({ document: doc, description: policy.description ?? null, updatedAt: now }).where(eq(table.name, policy.name));
-      else await tx.insert(table).values({ name: policy.name, description: policy.description ?? null, document: doc, createdAt: now, updatedAt: now });
+      if (mode === "create" && existing)
+        throw new GatehouseError("conflict", `Policy "${policy.name}" already exists`);
+      if (mode === "update" && !existing)
+        throw new GatehouseError("not_found", `Policy "${policy.name}" does not exist`);
+      if (existing)
+        await tx
+          .update(table)
+          .set({ document: doc, description: policy.description ?? null, updatedAt: now })
+          .where(eq(table.name, policy.name));
+      else
+        await tx
+          .insert(table)
+          .values({
+            name: policy.name,
+            description: policy.description ?? null,
+            document: doc,
+            createdAt: now,
+            updatedAt: now,
+          });
       await ctx.audit.append(
         {
           identity: actor.identity,
@@ -142,7 +209,14 @@ export function createPolicyService(ctx: AppContext) {
       const gone = await tx.delete(table).where(eq(table.name, name)).returning({ name: table.name });
       if (gone.length === 0) throw new GatehouseError("not_found", `Policy "${name}" does not exist`);
       await ctx.audit.append(
-        { identity: actor.identity, action: "policy.delete", path: `policy:${name}`, sourceIp: actor.ip, requestId: actor.requestId, success: true },
+        {
+          identity: actor.identity,
+          action: "policy.delete",
+          path: `policy:${name}`,
+          sourceIp: actor.ip,
+          requestId: actor.requestId,
+          success: true,
+        },
         tx,
       );
     });
@@ -151,7 +225,9 @@ export function createPolicyService(ctx: AppContext) {
 
   async function reloadFromDisk(actor: Actor) {
     const fromFiles = await reload();
-    const changed = fromFiles.filter((f) => f.changed.length > 0).map((f) => ({ name: f.policy.name, file: f.file, changed_rules: f.changed }));
+    const changed = fromFiles
+      .filter((f) => f.changed.length > 0)
+      .map((f) => ({ name: f.policy.name, file: f.file, changed_rules: f.changed }));
     await ctx.audit.append({
       identity: actor.identity,
       action: "policy.reload",
@@ -169,10 +245,21 @@ export function createPolicyService(ctx: AppContext) {
   }
 
   /** What-if: the same evaluator as every route, for an AppRole, a user, or a bare list of policies. */
-  async function simulate(input: { approle?: string; user?: string; policies?: string[]; capability: string; path: string; ip?: string }) {
+  async function simulate(input: {
+    approle?: string;
+    user?: string;
+    policies?: string[];
+    capability: string;
+    path: string;
+    ip?: string;
+  }) {
     const capability = input.capability as Capability;
     if (!CAPABILITIES.includes(capability) || capability === "deny") {
-      throw new GatehouseError("invalid_request", `capability: must be one of ${CAPABILITIES.filter((c) => c !== "deny").join(", ")}`, { field: "capability" });
+      throw new GatehouseError(
+        "invalid_request",
+        `capability: must be one of ${CAPABILITIES.filter((c) => c !== "deny").join(", ")}`,
+        { field: "capability" },
+      );
     }
     let subject: { identity: string; policies: string[] };
     if (input.approle) {
@@ -186,7 +273,9 @@ export function createPolicyService(ctx: AppContext) {
     } else if (input.policies) {
       subject = { identity: "policies", policies: input.policies };
     } else {
-      throw new GatehouseError("invalid_request", "Give one of approle, user or policies", { field: "approle" });
+      throw new GatehouseError("invalid_request", "Give one of approle, user or policies", {
+        field: "approle",
+      });
     }
     const d = ctx.policies.authorize({ policies: subject.policies, ip: input.ip }, capability, input.path);
     return {
@@ -199,7 +288,12 @@ export function createPolicyService(ctx: AppContext) {
         allowed: d.allowed,
         approval: d.approval,
         max_ttl: d.maxTtl ?? null,
-        reason: { policy: d.reason.policy ?? null, rule: d.reason.rule ?? null, glob: d.reason.glob ?? null, message: d.reason.message },
+        reason: {
+          policy: d.reason.policy ?? null,
+          rule: d.reason.rule ?? null,
+          glob: d.reason.glob ?? null,
+          message: d.reason.message,
+        },
       },
     };
   }

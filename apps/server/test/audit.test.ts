@@ -62,13 +62,14 @@ for (const engine of ENGINES) {
     });
 
     test("verify finds the first edited row", async () => {
+      const [original] = await t.ctx.store.db.select().from(auditLog).where(eq(auditLog.seq, 17));
       await t.ctx.store.tx((tx) => tx.update(auditLog).set({ identity: "root" }).where(eq(auditLog.seq, 17)));
       const result = await verifyChain(t.ctx.store, t.ctx.keys.auditKey);
       expect(result.ok).toBe(false);
       expect(result.first_broken?.seq).toBe(17);
       expect(result.first_broken?.reason).toContain("modified");
       await t.ctx.store.tx((tx) =>
-        tx.update(auditLog).set({ identity: "approle:agent-1" }).where(eq(auditLog.seq, 17)),
+        tx.update(auditLog).set({ identity: original?.identity ?? "" }).where(eq(auditLog.seq, 17)),
       );
       expect((await verifyChain(t.ctx.store, t.ctx.keys.auditKey)).ok).toBe(true);
     });

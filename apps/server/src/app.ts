@@ -6,15 +6,19 @@ import { authPlugin, type PeerResolver } from "./http/auth";
 import { corsPlugin } from "./http/cors";
 import { errorPlugin } from "./http/errors";
 import { assignRequestId, elapsedMs, requestIdOf } from "./http/request-id";
-import { approlesModule } from "./modules/approles";
 import { adminModule } from "./modules/admin";
+import { approlesModule } from "./modules/approles";
+import { approvalsModule } from "./modules/approvals";
 import { auditModule } from "./modules/audit";
 import { authModule } from "./modules/auth";
+import { eventsModule } from "./modules/events";
 import { healthModule } from "./modules/health";
+import { leasesModule } from "./modules/leases";
 import { linksModule } from "./modules/links";
 import { meModule } from "./modules/me";
 import { policiesModule } from "./modules/policies";
 import { scrubModule } from "./modules/scrub";
+import { secretsModule } from "./modules/secrets";
 import { spaModule } from "./modules/spa";
 import { uiModule } from "./modules/ui";
 import { usersModule } from "./modules/users";
@@ -69,7 +73,11 @@ export function createApp(ctx: AppContext, opts: { peer?: PeerResolver } = {}) {
     .use(usersModule(ctx, auth))
     .use(meModule(ctx, auth))
     .use(policiesModule(ctx, auth))
+    .use(secretsModule(ctx, auth))
+    .use(leasesModule(ctx, auth))
     .use(scrubModule(ctx, auth))
+    .use(approvalsModule(ctx, auth))
+    .use(eventsModule(ctx, auth, opts.peer))
     .use(auditModule(ctx, auth))
     .use(adminModule(ctx, auth))
     .use(spaModule(ctx));

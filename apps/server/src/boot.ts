@@ -7,8 +7,11 @@ import { createRateLimiter } from "./auth/rate-limit";
 import type { Config } from "./config";
 import type { AppContext } from "./context";
 import { openStore } from "./db/store";
+import { createEventBus } from "./events/bus";
+import { createNotifier } from "./events/notifier";
 import { loadKeys } from "./keys";
 import { createLogger, type LogSink } from "./log";
+import { createApprovalService } from "./modules/approvals/service";
 import { createPolicyService } from "./modules/policies/service";
 import { createPolicyRegistry } from "./policies/registry";
 
@@ -24,7 +27,7 @@ export async function buildContext(
     sqliteSync: config.sqliteSync,
   });
   try {
-    const keys = await loadKeys(store, config);
+    const keys = await loadKeys(store, config, log);
     const now = opts.now ?? Date.now;
     const policies = createPolicyRegistry(store);
     const ctx: AppContext = {
@@ -41,8 +44,29 @@ export async function buildContext(
       trustedProxies: defaultTrustedProxies(config.trustLoopback, config.trustedProxies),
       startedAt: now(),
       policyService: undefined as unknown as AppContext["policyService"],
+      approvals: undefined as unknown as AppContext["approvals"],
+      events: createEventBus((e) => log.warn("event listener failed", { error_message: String(e) })),
+      notifier: createNotifier({
+        url: config.notify.url,
+        format: config.notify.format,
+        publicUrl: config.publicUrl,
+        log,
+      }),
     };
     ctx.policyService = createPolicyService(ctx);
+    ctx.approvals = createApprovalService(ctx);
+    // The live audit tail: every committed entry goes to the subscribers allowed to see it.
+    ctx.audit.subscribe((row) =>
+      ctx.events.publish({
+        type: "audit",
+        identity: row.identity,
+        data: {
+          ...row,
+          timestamp: new Date(row.ts).toISOString(),
+          metadata: row.metadata ? JSON.parse(row.metadata) : null,
+        },
+      }),
+    );
     await ctx.policyService.reload();
     return ctx;
   } catch (e) {

@@ -29,6 +29,7 @@ export type Config = Readonly<{
   oauth: { issuer?: string; clientId?: string; clientSecret?: string; redirectUri?: string };
   webDist: string;
   version: string;
+  notify: { url?: string; format: "json" | "ntfy" | "slack" };
 }>;
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -106,6 +107,16 @@ function masterKey(env: Env, devMode: boolean, dataDir: string): { hex: string; 
   return { hex: checkKey("GATEHOUSE_MASTER_KEY_FILE", readKeyFile("dev key", file)), devKeyFile: file };
 }
 
+function notifyConfig(env: Env): Config["notify"] {
+  const url = env.GATEHOUSE_NOTIFY_WEBHOOK_URL?.trim() || undefined;
+  if (url && !/^https?:\/\/[^/]+/.test(url))
+    throw new ConfigError("GATEHOUSE_NOTIFY_WEBHOOK_URL", "must be an http(s) URL");
+  const format = (env.GATEHOUSE_NOTIFY_FORMAT?.trim().toLowerCase() || "json") as Config["notify"]["format"];
+  if (!["json", "ntfy", "slack"].includes(format))
+    throw new ConfigError("GATEHOUSE_NOTIFY_FORMAT", "expected json, ntfy or slack");
+  return { url, format };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const envName = env.GATEHOUSE_ENV?.trim().toLowerCase();
   if (envName && envName !== "production" && envName !== "development") {
@@ -181,6 +192,7 @@ export function loadConfig(env: Env = process.env): Config {
       clientSecret: env.GATEHOUSE_OAUTH_CLIENT_SECRET?.trim() || undefined,
       redirectUri: env.GATEHOUSE_OAUTH_REDIRECT_URI?.trim() || undefined,
     },
+    notify: notifyConfig(env),
     webDist: resolve(env.GATEHOUSE_WEB_DIST || join(import.meta.dir, "../../web/dist")),
     version: VERSION,
   });

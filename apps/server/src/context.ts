@@ -5,8 +5,11 @@ import type { Passwords } from "./auth/passwords";
 import type { RateLimiter } from "./auth/rate-limit";
 import type { Config } from "./config";
 import type { Store } from "./db/store";
+import type { EventBus } from "./events/bus";
+import type { Notifier } from "./events/notifier";
 import type { Keys } from "./keys";
 import type { Logger } from "./log";
+import type { ApprovalService } from "./modules/approvals/service";
 import type { PolicyService } from "./modules/policies/service";
 import type { PolicyRegistry } from "./policies/registry";
 
@@ -23,6 +26,9 @@ export interface AppContext {
   policies: PolicyRegistry;
   /** YAML + database policy management (reload, CRUD, simulate). */
   policyService: PolicyService;
+  events: EventBus;
+  notifier: Notifier;
+  approvals: ApprovalService;
   /** Proxies whose X-Forwarded-For is believed (loopback unless GATEHOUSE_TRUST_LOOPBACK=false, plus the list). */
   trustedProxies: ParsedCidr[];
   startedAt: number;

@@ -3,6 +3,9 @@ import { buildContext } from "./boot";
 import { ConfigError, loadConfig } from "./config";
 import { KeyMismatchError } from "./keys";
 import { issueSetupToken } from "./modules/auth/service";
+import { startLoop } from "./workers/loop";
+import { startReaper } from "./workers/reaper";
+import { startRetentionWorker } from "./workers/retention";
 
 function fail(message: string): never {
   process.stderr.write(`gatehouse: ${message}\n`);
@@ -49,6 +52,7 @@ if (setupToken) {
 }
 if (config.rootToken)
   process.stderr.write("WARNING: GATEHOUSE_ROOT_TOKEN is set; unset it once an admin exists.\n");
+const retention = startRetentionWorker(ctx);
 ctx.log.info("listening", {
   url,
   env: config.env,
@@ -56,12 +60,18 @@ ctx.log.info("listening", {
   key_fingerprint: ctx.keys.fingerprint,
 });
 
+const reaper = startReaper(ctx);
+const expiry = startLoop("approval expiry", () => ctx.approvals.expireStale(), 10_000, ctx.log);
+
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   ctx.log.info("shutting down", { signal });
   await server.stop();
+  await retention.stop();
+  await reaper.stop();
+  await expiry.stop();
   await ctx.store.close();
   process.exit(0);
 }

@@ -69,7 +69,10 @@ for (const engine of ENGINES) {
       expect(result.first_broken?.seq).toBe(17);
       expect(result.first_broken?.reason).toContain("modified");
       await t.ctx.store.tx((tx) =>
-        tx.update(auditLog).set({ identity: original?.identity ?? "" }).where(eq(auditLog.seq, 17)),
+        tx
+          .update(auditLog)
+          .set({ identity: original?.identity ?? "" })
+          .where(eq(auditLog.seq, 17)),
       );
       expect((await verifyChain(t.ctx.store, t.ctx.keys.auditKey)).ok).toBe(true);
     });

@@ -96,10 +96,13 @@ export function createAuditWriter(deps: {
   return {
     async append(entry, tx) {
       try {
-        const row = tx ? await write(entry, tx) : await store.tx((t) => write(entry, t));
-        // With an outer transaction the caller's commit is what makes it visible; notify optimistically
-        // only for standalone writes, and leave outer-tx notification to the caller's commit hook.
-        if (!tx) notify(row);
+        if (tx) {
+          const row = await write(entry, tx);
+          // Visible to the live tail only once the caller's transaction commits.
+          store.afterCommit(tx, () => notify(row));
+        } else {
+          notify(await store.tx((t) => write(entry, t)));
+        }
       } catch (e) {
         log.error("audit write failed", {
           action: entry.action,
@@ -179,35 +182,44 @@ export async function purgeBefore(
   before: number,
   now = Date.now(),
 ): Promise<number> {
+  return (await store.tx((tx) => purgeBeforeIn(store, tx, key, before, now))).purged;
+}
+
+/** `purgeBefore` inside the caller's transaction (so the purge and its own audit entry commit together). */
+export async function purgeBeforeIn(
+  store: Store,
+  tx: Db,
+  key: Uint8Array,
+  before: number,
+  now = Date.now(),
+): Promise<{ purged: number; throughSeq: number | null }> {
   const { auditLog, auditCheckpoints } = store.t;
-  return store.tx(async (tx) => {
-    await store.lockChain(tx, CHAIN_LOCK);
-    const [through] = await tx
-      .select({ seq: auditLog.seq, mac: auditLog.mac })
-      .from(auditLog)
-      .where(lt(auditLog.ts, before))
-      .orderBy(desc(auditLog.seq))
-      .limit(1);
-    if (!through) return 0;
-    const [{ n } = { n: 0 }] = await tx
-      .select({ n: count() })
-      .from(auditLog)
-      .where(lte(auditLog.seq, through.seq));
-    const [cp] = await tx
-      .select({ id: auditCheckpoints.id })
-      .from(auditCheckpoints)
-      .orderBy(desc(auditCheckpoints.id))
-      .limit(1);
-    const mac = checkpointMac(key, through.seq, through.mac, now, n);
-    await tx.insert(auditCheckpoints).values({
-      id: (cp?.id ?? 0) + 1,
-      ts: now,
-      throughSeq: through.seq,
-      headMac: through.mac,
-      purged: n,
-      mac,
-    });
-    await tx.delete(auditLog).where(lte(auditLog.seq, through.seq));
-    return n;
+  await store.lockChain(tx, CHAIN_LOCK);
+  const [through] = await tx
+    .select({ seq: auditLog.seq, mac: auditLog.mac })
+    .from(auditLog)
+    .where(lt(auditLog.ts, before))
+    .orderBy(desc(auditLog.seq))
+    .limit(1);
+  if (!through) return { purged: 0, throughSeq: null };
+  const [{ n } = { n: 0 }] = await tx
+    .select({ n: count() })
+    .from(auditLog)
+    .where(lte(auditLog.seq, through.seq));
+  const [cp] = await tx
+    .select({ id: auditCheckpoints.id })
+    .from(auditCheckpoints)
+    .orderBy(desc(auditCheckpoints.id))
+    .limit(1);
+  const mac = checkpointMac(key, through.seq, through.mac, now, n);
+  await tx.insert(auditCheckpoints).values({
+    id: (cp?.id ?? 0) + 1,
+    ts: now,
+    throughSeq: through.seq,
+    headMac: through.mac,
+    purged: n,
+    mac,
   });
+  await tx.delete(auditLog).where(lte(auditLog.seq, through.seq));
+  return { purged: n, throughSeq: through.seq };
 }

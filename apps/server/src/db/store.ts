@@ -27,8 +27,15 @@ export interface Store {
   /** Always query through these: on PostgreSQL they are the twins, whose columns decode PostgreSQL values. */
   readonly t: Tables;
   tx<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /** Runs `fn` after the transaction `tx` commits (never if it rolls back); outside a transaction, at once. */
+  afterCommit(tx: Db, fn: () => void): void;
   /** Serializes appends to a chain (audit): a no-op under SQLite's single writer, an xact lock on PostgreSQL. */
   lockChain(tx: Db, key: number): Promise<void>;
+  /**
+   * Claims the rows a worker selects inside `tx` so two replicas never both take one:
+   * `FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's single writer already serializes.
+   */
+  claim<Q>(query: Q): Q;
   ping(): Promise<void>;
   close(): Promise<void>;
   /** Raw SQL for tests and operational tooling (triggers, REVOKE, backups). */
@@ -36,6 +43,33 @@ export interface Store {
 }
 
 type PgExec = { execute(q: ReturnType<typeof sql>): Promise<unknown> };
+type PgLockable<Q> = { for(strength: "update", config: { skipLocked: true }): Q };
+
+// Commit hooks per open transaction object (SQLite reuses one object, but its transactions never overlap).
+const commitHooks = new WeakMap<object, (() => void)[]>();
+const afterCommit = (tx: Db, fn: () => void) => {
+  const hooks = commitHooks.get(tx);
+  if (hooks) hooks.push(fn);
+  else fn();
+};
+async function withHooks<T>(tx: Db, run: () => Promise<T>): Promise<{ result: T; hooks: (() => void)[] }> {
+  const hooks: (() => void)[] = [];
+  commitHooks.set(tx, hooks);
+  try {
+    return { result: await run(), hooks };
+  } finally {
+    commitHooks.delete(tx);
+  }
+}
+const runHooks = (hooks: (() => void)[]) => {
+  for (const h of hooks) {
+    try {
+      h();
+    } catch {
+      // A listener's failure must not turn a committed write into an error.
+    }
+  }
+};
 
 const MIGRATIONS = join(import.meta.dir, "../../drizzle");
 
@@ -79,16 +113,22 @@ function openSqlite(path: string, sync: "normal" | "full"): Store {
     tx: (fn) =>
       lock.run(async () => {
         writer.exec("BEGIN IMMEDIATE");
-        try {
-          const result = await fn(writeDb);
-          writer.exec("COMMIT");
-          return result;
-        } catch (e) {
+        const rollback = (e: unknown) => {
           if (writer.inTransaction) writer.exec("ROLLBACK");
           throw e;
+        };
+        const done = await withHooks(writeDb, () => fn(writeDb)).catch(rollback);
+        try {
+          writer.exec("COMMIT");
+        } catch (e) {
+          rollback(e);
         }
+        runHooks(done.hooks);
+        return done.result;
       }),
+    afterCommit,
     lockChain: async () => {},
+    claim: (query) => query,
     ping: async () => {
       reader.query("SELECT 1").get();
     },
@@ -125,13 +165,24 @@ async function openPg(url: string, poolSize: number): Promise<Store> {
     dialect: "pg",
     db,
     t: pgSchema as unknown as Tables,
-    tx: (fn) =>
-      (db as unknown as { transaction<T>(f: (tx: Db) => Promise<T>): Promise<T> }).transaction((tx) =>
-        fn(tx),
-      ),
+    tx: async (fn) => {
+      let hooks: (() => void)[] = [];
+      const result = await (
+        db as unknown as { transaction<T>(f: (tx: Db) => Promise<T>): Promise<T> }
+      ).transaction(async (tx) => {
+        const done = await withHooks(tx, () => fn(tx));
+        hooks = done.hooks;
+        return done.result;
+      });
+      runHooks(hooks);
+      return result;
+    },
+    afterCommit,
     lockChain: async (tx, key) => {
       await (tx as unknown as PgExec).execute(sql`SELECT pg_advisory_xact_lock(${key})`);
     },
+    // Store.t is typed as the SQLite tables, but on PostgreSQL every select builder is a PgSelect.
+    claim: (query) => (query as unknown as PgLockable<typeof query>).for("update", { skipLocked: true }),
     ping: async () => {
       await client`SELECT 1`;
     },

@@ -1,6 +1,7 @@
 import { type ErrorCode, GatehouseError, isGatehouseError } from "@gatehouse/core";
 import { Elysia } from "elysia";
 import { errorFields, type Logger } from "../log";
+import { isApprovalPending } from "../modules/approvals/errors";
 import { requestIdOf } from "./request-id";
 
 export const envelope = (
@@ -30,6 +31,10 @@ export const errorPlugin = (log: Logger) =>
     const requestId = requestIdOf(request);
     set.headers["x-request-id"] = requestId;
     set.headers["cache-control"] = "no-store";
+    if (isApprovalPending(error)) {
+      set.status = 202;
+      return error.body();
+    }
     if (isGatehouseError(error)) {
       set.status = error.status;
       if (error.code === "rate_limited" && typeof error.details?.retry_after === "number") {

@@ -59,6 +59,7 @@ export interface TestApp {
 export async function createTestApp(
   engine: Engine = "sqlite",
   env: Record<string, string> = {},
+  opts: { now?: () => number } = {},
 ): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), "gh-test-"));
   const databaseUrl = engine === "pg" ? await cloneDatabase(await pgBaseUrl()) : undefined;
@@ -75,6 +76,7 @@ export async function createTestApp(
   });
   const logs: string[] = [];
   const ctx = await buildContext(config, {
+    now: opts.now,
     logSink: (line) => {
       logs.push(line);
       if (OUT) appendFileSync(join(OUT, "logs.jsonl"), `${line}\n`);

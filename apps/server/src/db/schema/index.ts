@@ -1,5 +1,6 @@
 // The SQLite definitions are the source of truth; pg.ts derives the PostgreSQL twin from them.
 export * from "./approles";
+export * from "./approvals";
 export * from "./audit";
 export * from "./meta";
 export * from "./policies";

@@ -5,8 +5,10 @@ import { pgSchema } from "./pg";
 export const {
   accessTokens,
   approles,
+  approvalRequests,
   auditCheckpoints,
   auditLog,
+  grants,
   leases,
   links,
   meta,

@@ -28,7 +28,7 @@ export const policyDoc = (p: Policy) => ({
           approval: {
             required: r.approval.required,
             auto_approve_from: r.approval.autoApproveFrom,
-            max_ttl: r.approval.maxTtl ?? null,
+            ...(r.approval.maxTtl ? { max_ttl: r.approval.maxTtl } : {}),
           },
         }
       : {}),
@@ -177,15 +177,13 @@ export function createPolicyService(ctx: AppContext) {
           .set({ document: doc, description: policy.description ?? null, updatedAt: now })
           .where(eq(table.name, policy.name));
       else
-        await tx
-          .insert(table)
-          .values({
-            name: policy.name,
-            description: policy.description ?? null,
-            document: doc,
-            createdAt: now,
-            updatedAt: now,
-          });
+        await tx.insert(table).values({
+          name: policy.name,
+          description: policy.description ?? null,
+          document: doc,
+          createdAt: now,
+          updatedAt: now,
+        });
       await ctx.audit.append(
         {
           identity: actor.identity,

@@ -343,12 +343,11 @@ for (const engine of ENGINES) {
       expect((await auditRows(t)).some((r) => r.action === "secret.list")).toBe(true);
     });
 
-    test("a read that needs approval is refused (the approval flow comes later); the value is not handed out", async () => {
+    test("a read that needs approval becomes a pending request; the value is not handed out", async () => {
       await write("gated/key", { value: CANARY });
       const r = await value("gated/key", gated);
-      expect(r.status).toBe(403);
-      expect(r.body.code).toBe("forbidden");
-      expect(r.body.error).toContain("approval");
+      expect(r.status).toBe(202);
+      expect(r.body.status).toBe("pending");
       expect(r.text).not.toContain(CANARY);
       // Listing is not gated: it hands nothing over.
       expect((await t.req("GET", "/v1/secrets/gated/key", { token: gated })).status).toBe(200);

@@ -11,7 +11,14 @@ import {
   ListLeasesQuery,
   Renewed,
 } from "./model";
-import { checkoutLease, listLeases, renewLease, revokeLease } from "./service";
+import {
+  checkoutLease,
+  collectLease,
+  fulfilLeaseRequest,
+  listLeases,
+  renewLease,
+  revokeLease,
+} from "./service";
 
 const tags = ["leases"];
 
@@ -25,8 +32,13 @@ function rest(params: Record<string, string>): string {
 
 // `/v1/lease/:leaseId/renew` is matched before the `/v1/lease/*` checkout: "renew" is a reserved
 // final segment, so no secret path can end in it.
-export const leasesModule = (ctx: AppContext, auth: ReturnType<typeof authPlugin>) =>
-  new Elysia({ name: "module.leases" })
+export const leasesModule = (ctx: AppContext, auth: ReturnType<typeof authPlugin>) => {
+  ctx.approvals.registerFulfiller(
+    "lease",
+    (tx, req, ttl) => fulfilLeaseRequest(ctx, tx, req, ttl),
+    (req, actor) => collectLease(ctx, req, actor),
+  );
+  return new Elysia({ name: "module.leases" })
     .use(auth)
     .onAfterHandle(({ set }) => {
       set.headers["cache-control"] = "no-store";
@@ -64,3 +76,4 @@ export const leasesModule = (ctx: AppContext, auth: ReturnType<typeof authPlugin
       response: { 200: LeaseRevoked },
       detail: { tags, summary: "Revoke a lease (owner or global admin)" },
     });
+};

@@ -5,7 +5,11 @@ export const MAX_TTL_S = 86_400;
 export const DEFAULT_TTL_S = 300;
 
 // The range is checked in the service so an out-of-range TTL answers 400 ttl_out_of_range.
-export const LeaseBody = t.Object({ ttl: t.Optional(t.Integer()) });
+export const LeaseBody = t.Object({
+  ttl: t.Optional(t.Integer()),
+  // Shown to the approver when the rule requires approval.
+  reason: t.Optional(t.String({ maxLength: 500 })),
+});
 export type LeaseBody = typeof LeaseBody.static;
 
 export const LeaseIdParams = t.Object({ leaseId: t.String({ minLength: 1, maxLength: 128 }) });

@@ -5,6 +5,7 @@ import { and, desc, eq, gt, isNull, type SQL } from "drizzle-orm";
 import type { Actor } from "../../auth/actor";
 import type { AppContext } from "../../context";
 import type { Db } from "../../db/store";
+import type { RequestRow } from "../approvals/service";
 import { auditBy, authorizeSecret } from "../secrets/access";
 import { findLive, iso, openFor } from "../secrets/rows";
 import {
@@ -96,7 +97,14 @@ async function auditLease(
 export async function checkoutLease(ctx: AppContext, actor: Actor, rawPath: string, input: LeaseBody) {
   const path = validateSecretPath(rawPath);
   checkTtlRange(input.ttl);
-  const decision = await authorizeSecret(ctx, actor, "lease", path, "lease.checkout");
+  // Checked before asking for approval, so a request never waits only to fail on its TTL.
+  const preview = ctx.policies.authorize(actor, "lease", path);
+  if (preview.allowed) applyMaxTtl(input.ttl, preview.maxTtl, DEFAULT_TTL_S);
+  const decision = await authorizeSecret(ctx, actor, "lease", path, "lease.checkout", undefined, {
+    kind: "lease",
+    reason: input.reason,
+    requestedTtl: input.ttl,
+  });
   const ttl = applyMaxTtl(input.ttl, decision.maxTtl, DEFAULT_TTL_S);
   const secret = await findLive(ctx, path);
   const value = await openFor(ctx, actor, "lease.checkout", path, secret.version, secret.value);
@@ -178,4 +186,57 @@ export async function revokeLease(ctx: AppContext, actor: Actor, id: string) {
     await auditLease(ctx, tx, actor, "lease.revoke", lease, { reason: "revoked" });
   });
   return { revoked: true as const, id };
+}
+
+/** An approved lease request: the lease is created at approval, so its TTL starts then. */
+export async function fulfilLeaseRequest(ctx: AppContext, tx: Db, req: RequestRow, ttl: number) {
+  const now = ctx.now();
+  const lease: LeaseRow = {
+    id: `lease-${randomUUID()}`,
+    kind: "static",
+    path: req.path,
+    identity: req.identity,
+    subjectId: req.subjectId,
+    ttlSeconds: ttl,
+    createdAt: now,
+    expiresAt: now + ttl * 1000,
+    revokedAt: null,
+    revokeReason: null,
+    sourceIp: req.sourceIp,
+  };
+  await tx.insert(ctx.store.t.leases).values(lease);
+  await ctx.audit.append(
+    {
+      identity: req.identity,
+      action: "lease.checkout",
+      path: req.path,
+      leaseId: lease.id,
+      sourceIp: req.sourceIp,
+      success: true,
+      metadata: { ttl_seconds: ttl, approval_request: req.id },
+    },
+    tx,
+  );
+  return { leaseId: lease.id, expiresAt: lease.expiresAt };
+}
+
+/** The requester collects the value of an approved lease, again if a poll was dropped, until it expires. */
+export async function collectLease(ctx: AppContext, req: RequestRow, actor: Actor) {
+  const { leases } = ctx.store.t;
+  const [lease] = await ctx.store.db
+    .select()
+    .from(leases)
+    .where(eq(leases.id, req.leaseId ?? ""));
+  if (!lease || lease.revokedAt !== null || lease.expiresAt <= ctx.now()) return {};
+  const secret = await findLive(ctx, lease.path);
+  const value = await openFor(ctx, actor, "lease.collect", lease.path, secret.version, secret.value);
+  await ctx.audit.append({
+    ...auditBy(actor),
+    action: "lease.collect",
+    path: lease.path,
+    leaseId: lease.id,
+    success: true,
+    metadata: { approval_request: req.id, version: secret.version },
+  });
+  return { lease: leaseView(lease), value };
 }

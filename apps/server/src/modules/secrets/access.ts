@@ -2,6 +2,7 @@ import { GatehouseError, isGatehouseError } from "@gatehouse/core";
 import type { Capability, Decision } from "@gatehouse/core/policy";
 import type { Actor } from "../../auth/actor";
 import type { AppContext } from "../../context";
+import type { ApprovalAsk } from "../approvals/service";
 
 /** Capabilities that hand a value over: a viewer never gets them, whatever its policies say. */
 const VALUE_CAPS: ReadonlySet<Capability> = new Set(["read", "lease"]);
@@ -36,7 +37,8 @@ async function auditDenied(
 
 /**
  * The one gate for secret capabilities: the registry's `check` (403 naming the deciding rule), the
- * viewer rule, and approval (not offered yet, so a rule that requires it refuses). Denials are audited.
+ * viewer rule, and approval: when the deciding rules require it, `ask` turns the call into a pending
+ * request (ApprovalPending → 202), unless an approval grant already covers it. Denials are audited.
  */
 export async function authorizeSecret(
   ctx: AppContext,
@@ -45,7 +47,9 @@ export async function authorizeSecret(
   path: string,
   action: string,
   why?: string,
+  ask?: Omit<ApprovalAsk, "capability" | "path">,
 ): Promise<Decision> {
+  let decision: Decision;
   try {
     if (VALUE_CAPS.has(capability) && actor.role === "viewer") {
       throw new GatehouseError(
@@ -53,21 +57,22 @@ export async function authorizeSecret(
         `Viewers never receive secret values (${capability} on "${path}")`,
       );
     }
-    const decision = ctx.policies.check(actor, capability, path);
-    if (decision.approval === "required") {
+    decision = ctx.policies.check(actor, capability, path);
+    if (decision.approval === "required" && !ask) {
       throw new GatehouseError(
         "forbidden",
-        `${capability} on "${path}" requires approval, and approval requests are not available yet (${decision.reason.message})`,
+        `${capability} on "${path}" requires approval, which this operation cannot wait for (${decision.reason.message})`,
         { approval: "required" },
       );
     }
-    return decision;
   } catch (e) {
     if (!isGatehouseError(e) || e.code !== "forbidden") throw e;
     const err = why ? new GatehouseError("forbidden", `${why}: ${e.message}`, e.details) : e;
     await auditDenied(ctx, actor, action, path, capability, err);
     throw err;
   }
+  if (ask) await ctx.approvals.gate(actor, decision, { ...ask, capability, path });
+  return decision;
 }
 
 /** Passes if any of `caps` is allowed; otherwise `check` on the first names the deciding rule. */

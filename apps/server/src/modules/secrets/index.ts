@@ -17,6 +17,10 @@ import {
 } from "./model";
 import { checkPath } from "./rows";
 import { getSecret, listSecrets, listVersions, revealValue, revealVersion } from "./service";
+
+// An agent explains a read that may need approval with this header (GET has no body).
+const reasonOf = (request: Request) => request.headers.get("x-gatehouse-reason")?.slice(0, 500) || undefined;
+
 import { deleteSecret, rollbackSecret, updateMetadata, writeSecret } from "./write";
 
 const tags = ["secrets"];
@@ -67,7 +71,7 @@ export const secretsModule = (ctx: AppContext, auth: ReturnType<typeof authPlugi
         if (versionsOf !== undefined) return listVersions(ctx, actor, checkPath(versionsOf));
         const secretOfValue = cut(r, "/value");
         if (secretOfValue !== undefined) {
-          const out = await revealValue(ctx, actor, checkPath(secretOfValue));
+          const out = await revealValue(ctx, actor, checkPath(secretOfValue), reasonOf(request));
           if (!wantsText(request)) return out;
           set.headers["content-type"] = "text/plain; charset=utf-8";
           return out.value;

@@ -56,8 +56,8 @@ export async function getSecret(ctx: AppContext, actor: Actor, path: string): Pr
   return secretView(ctx, actor, row);
 }
 
-export async function revealValue(ctx: AppContext, actor: Actor, path: string) {
-  await authorizeSecret(ctx, actor, "read", path, "secret.reveal_value");
+export async function revealValue(ctx: AppContext, actor: Actor, path: string, reason?: string) {
+  await authorizeSecret(ctx, actor, "read", path, "secret.reveal_value", undefined, { kind: "read", reason });
   const row = await findLive(ctx, path);
   const value = await openFor(ctx, actor, "secret.reveal_value", path, row.version, row.value);
   await audited(ctx, actor, "secret.reveal_value", path, { version: row.version });

@@ -109,8 +109,8 @@ for (const engine of ENGINES) {
       expect(v.text).not.toContain(CANARY);
       const g = await checkout("gated/key", agent.token);
       expect(g.status).toBe(202);
-      expect(g.body.status).toBe("pending");
-      expect(String(g.body.request_id)).toMatch(/^apr-/);
+      expect((g.body as unknown as { status: string }).status).toBe("pending");
+      expect(String((g.body as unknown as { request_id: string }).request_id)).toMatch(/^apr-/);
       expect(g.text).not.toContain(CANARY);
       expect((await checkout("svc/missing", agent.token)).status).toBe(404);
       expect((await checkout("svc/api/renew", agent.token)).body.code).toBe("path_reserved");

@@ -347,7 +347,7 @@ for (const engine of ENGINES) {
       await write("gated/key", { value: CANARY });
       const r = await value("gated/key", gated);
       expect(r.status).toBe(202);
-      expect(r.body.status).toBe("pending");
+      expect((r.body as unknown as { status: string }).status).toBe("pending");
       expect(r.text).not.toContain(CANARY);
       // Listing is not gated: it hands nothing over.
       expect((await t.req("GET", "/v1/secrets/gated/key", { token: gated })).status).toBe(200);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { agentToken, createPolicy, userToken } from "./harness/agents";
-import { CANARY, createTestApp, ENGINES, type TestApp } from "./harness/app";
+import { CANARY, createTestApp, ENGINES, recordHit, type TestApp } from "./harness/app";
 import { PASSWORD } from "./harness/users";
 
 const ROOT = "root-token-for-approval-tests-0123456789abcdef";
@@ -16,6 +16,7 @@ async function sse(t: TestApp, token: string) {
       signal: ac.signal,
     }),
   );
+  recordHit("GET", "/v1/events", res.status);
   const reader = (res.body as ReadableStream<Uint8Array>).getReader();
   const events: { event: string; data: Body }[] = [];
   let buf = "";

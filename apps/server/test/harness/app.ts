@@ -28,6 +28,15 @@ async function pgBaseUrl(): Promise<string> {
   return (await ownCluster).url("postgres");
 }
 
+/** Notes a request for the route-coverage meta-check (tests that call app.handle directly use it too). */
+export function recordHit(method: string, path: string, status: number): void {
+  if (OUT)
+    appendFileSync(
+      join(OUT, "hits.jsonl"),
+      `${JSON.stringify({ method, path: path.split("?")[0], status })}\n`,
+    );
+}
+
 export interface TestResponse<T = unknown> {
   status: number;
   body: T;
@@ -100,11 +109,7 @@ export async function createTestApp(
     try {
       parsed = JSON.parse(text);
     } catch {}
-    if (OUT)
-      appendFileSync(
-        join(OUT, "hits.jsonl"),
-        `${JSON.stringify({ method, path: path.split("?")[0], status: res.status })}\n`,
-      );
+    recordHit(method, path, res.status);
     return { status: res.status, body: parsed as T, text, headers: res.headers };
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { isGatehouseError } from "../src/errors";
-import { cidrContains, parseCidr, parseIp, parsePolicy, validatePolicy } from "../src/policy";
+import { cidrContains, parseCidr, parseIp, parsePolicy, toDocument, validatePolicy } from "../src/policy";
 
 const rule = (body: string) => `name: p\nrules:\n  - ${body.split("\n").join("\n    ")}`;
 const errorsOf = (input: string | object) => validatePolicy(input).errors;
@@ -176,5 +176,25 @@ describe("cidr", () => {
     }
     expect(parseIp("1:2:3:4:5:6:1.2.3.4")?.length).toBe(16);
     expect(parseIp("::")?.length).toBe(16);
+  });
+});
+
+describe("toDocument", () => {
+  test("round-trips through parsePolicy, approval blocks included", () => {
+    const p = parsePolicy({
+      name: "rt",
+      description: "round trip",
+      rules: [
+        {
+          paths: ["a/**"],
+          capabilities: ["read"],
+          approval: { required: true, auto_approve_from: ["10.0.0.0/8"], max_ttl: 60 },
+        },
+        { path: "b/*", capabilities: ["deny"] },
+      ],
+    });
+    const doc = toDocument(p);
+    expect(doc.rules[1]?.paths).toEqual(["b/*"]);
+    expect(parsePolicy(doc)).toEqual(p);
   });
 });

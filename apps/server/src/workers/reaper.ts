@@ -1,6 +1,6 @@
 import { and, asc, inArray, isNull, lte } from "drizzle-orm";
 import type { AppContext } from "../context";
-import { errorFields } from "../log";
+import { startLoop, type Worker } from "./loop";
 
 export const REAPER_INTERVAL_MS = 5_000;
 const BATCH = 200;
@@ -66,43 +66,14 @@ export async function reapExpiredLeases(ctx: ReaperContext, batch = BATCH): Prom
   }
 }
 
-export interface Reaper {
-  /** One pass now (also what each tick runs); resolves to the number of leases reaped. */
-  runOnce(): Promise<number>;
-  /** Stops the timer and waits for a pass in progress. */
-  stop(): Promise<void>;
-}
+export type Reaper = Worker;
 
 /** Runs a pass every `intervalMs`; a pass never overlaps the previous one. */
 export function startReaper(ctx: ReaperContext, opts: { intervalMs?: number; batch?: number } = {}): Reaper {
-  const intervalMs = opts.intervalMs ?? REAPER_INTERVAL_MS;
-  let running: Promise<number> | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let stopped = false;
-
-  const runOnce = () => {
-    running ??= reapExpiredLeases(ctx, opts.batch).finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-  const tick = async () => {
-    try {
-      const n = await runOnce();
-      if (n > 0) ctx.log.info("leases reaped", { count: n });
-    } catch (e) {
-      ctx.log.error("lease reaper failed", errorFields(e));
-    }
-    if (!stopped) timer = setTimeout(tick, intervalMs);
-  };
-  timer = setTimeout(tick, intervalMs);
-
-  return {
-    runOnce,
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running?.catch(() => {});
-    },
-  };
+  return startLoop(
+    "lease reaper",
+    () => reapExpiredLeases(ctx, opts.batch),
+    opts.intervalMs ?? REAPER_INTERVAL_MS,
+    ctx.log,
+  );
 }

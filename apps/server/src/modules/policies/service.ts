@@ -6,6 +6,7 @@ import {
   flagChangedRules,
   type Policy,
   parsePolicy,
+  toDocument,
   validatePolicy,
 } from "@gatehouse/core/policy";
 import { eq } from "drizzle-orm";
@@ -16,24 +17,8 @@ import { type FileProblem, readPolicyFiles } from "../../policies/files";
 
 export type Source = "builtin" | "yaml" | "db";
 
-/** A policy as the API shows it: snake_case approval fields, as in the YAML files. */
-export const policyDoc = (p: Policy) => ({
-  name: p.name,
-  description: p.description ?? null,
-  rules: p.rules.map((r) => ({
-    paths: r.paths,
-    capabilities: r.capabilities,
-    ...(r.approval
-      ? {
-          approval: {
-            required: r.approval.required,
-            auto_approve_from: r.approval.autoApproveFrom,
-            ...(r.approval.maxTtl ? { max_ttl: r.approval.maxTtl } : {}),
-          },
-        }
-      : {}),
-  })),
-});
+/** A policy as the API shows it (core's document form, with an explicit null description). */
+export const policyDoc = (p: Policy) => ({ ...toDocument(p), description: p.description ?? null });
 
 interface Loaded {
   files: Map<string, { policy: Policy; file: string }>;

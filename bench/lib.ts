@@ -11,16 +11,22 @@ export interface WrkResult {
 
 const ms = (v: string, unit: string) => Number(v) * (unit === "us" ? 0.001 : unit === "s" ? 1000 : 1);
 
-/** Runs wrk against a loopback URL (bounded in time) and parses its --latency report. */
-export function wrk(
-  url: string,
-  opts: { seconds: number; connections: number; threads?: number; script?: string },
-): WrkResult {
+export interface WrkOptions {
+  seconds: number;
+  connections: number;
+  threads?: number;
+  script?: string;
+  headers?: Record<string, string>;
+}
+
+const wrkArgs = (url: string, opts: WrkOptions) => {
   const args = [`-t${opts.threads ?? 1}`, `-c${opts.connections}`, `-d${opts.seconds}s`, "--latency"];
   if (opts.script) args.push("-s", opts.script);
-  const r = spawnSync("wrk", [...args, url], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
-  const out = r.stdout;
+  for (const [k, v] of Object.entries(opts.headers ?? {})) args.push("-H", `${k}: ${v}`);
+  return [...args, url];
+};
+
+function parseWrk(out: string): WrkResult {
   const pct = (p: string) => {
     const m = out.match(new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)`));
     return m ? ms(m[1] as string, m[2] as string) : Number.NaN;
@@ -31,6 +37,32 @@ export function wrk(
   const sockErr = out.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
   const errors = non2xx + (sockErr ? sockErr.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
   return { rps: Math.round(rps), p50_ms: pct("50"), p99_ms: pct("99"), requests, errors };
+}
+
+/** Runs wrk against a loopback URL (bounded in time) and parses its --latency report. */
+export function wrk(url: string, opts: WrkOptions): WrkResult {
+  const r = spawnSync("wrk", wrkArgs(url, opts), { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
+  return parseWrk(r.stdout);
+}
+
+/** Several wrk runs at once (e.g. one per replica); throughput adds up, latency is the worst. */
+export async function wrkParallel(runs: { url: string; opts: WrkOptions }[]): Promise<WrkResult> {
+  const outs = await Promise.all(
+    runs.map(async ({ url, opts }) => {
+      const p = Bun.spawn(["wrk", ...wrkArgs(url, opts)], { stdout: "pipe", stderr: "pipe" });
+      const text = await new Response(p.stdout).text();
+      await p.exited;
+      return parseWrk(text);
+    }),
+  );
+  return {
+    rps: outs.reduce((a, o) => a + o.rps, 0),
+    p50_ms: Math.max(...outs.map((o) => o.p50_ms)),
+    p99_ms: Math.max(...outs.map((o) => o.p99_ms)),
+    requests: outs.reduce((a, o) => a + o.requests, 0),
+    errors: outs.reduce((a, o) => a + o.errors, 0),
+  };
 }
 
 /** Starts a child that prints `READY <port>` (or waits for a URL to answer) and returns it with its port. */

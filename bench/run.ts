@@ -44,7 +44,7 @@ server.proc.kill();
 rmSync(data, { recursive: true, force: true });
 
 // Pure-core benches print JSON lines `{name, ...numbers}`.
-for (const script of ["policy.ts", "scrubber.ts"]) {
+for (const script of ["policy.ts", "scrubber.ts", "secret-read.ts", "proxy.ts"]) {
   if (!existsSync(join(import.meta.dir, script))) continue;
   const r = spawnSync("bun", [join(import.meta.dir, script)], { encoding: "utf8" });
   for (const line of r.stdout.split("\n")) {

@@ -18,6 +18,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const configDir = join(root, "config");
   mkdirSync(dataDir);
   mkdirSync(configDir);
+  // Tests that exercise YAML policy files write them here, then reload.
+  process.env.GATEHOUSE_E2E_CONFIG_DIR = configDir;
   const logPath = join(root, "server.log");
   const log = createWriteStream(logPath);
 
@@ -29,6 +31,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       GATEHOUSE_PORT: String(E2E_PORT),
       GATEHOUSE_DATA_DIR: dataDir,
       GATEHOUSE_CONFIG_DIR: configDir,
+      ...(WEB_DIST ? { GATEHOUSE_WEB_DIST: WEB_DIST } : {}),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -57,7 +60,16 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   };
 }
 
+// GATEHOUSE_E2E_WEB_DIST serves a build of your own (e.g. `vite build --outDir /tmp/web`), so a
+// concurrent rebuild of apps/web/dist cannot swap the assets under a running suite.
+const WEB_DIST = process.env.GATEHOUSE_E2E_WEB_DIST;
+
 function buildWebIfMissing(): void {
+  if (WEB_DIST) {
+    if (!existsSync(join(WEB_DIST, "index.html")))
+      throw new Error(`GATEHOUSE_E2E_WEB_DIST=${WEB_DIST} holds no build`);
+    return;
+  }
   if (existsSync(join(REPO_ROOT, "apps/web/dist/index.html"))) return;
   const build = spawnSync("bun", ["run", "build"], { cwd: join(REPO_ROOT, "apps/web"), stdio: "inherit" });
   if (build.status !== 0) throw new Error("apps/web build failed");

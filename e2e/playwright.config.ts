@@ -31,4 +31,17 @@ export default defineConfig({
       ],
     },
   },
+  projects: [
+    // Creates the first admin through the printed setup link (it works once per server), enrols
+    // TOTP, and seeds the admin account the other specs sign in with.
+    { name: "first-run", testMatch: /first-run\.setup\.ts$/ },
+    // README screenshots on a freshly seeded vault, before the other specs add their test data.
+    { name: "screenshots", testMatch: /screenshots\.spec\.ts$/, dependencies: ["first-run"] },
+    {
+      name: "app",
+      testMatch: /\.spec\.ts$/,
+      testIgnore: /screenshots\.spec\.ts$/,
+      dependencies: ["first-run", "screenshots"],
+    },
+  ],
 });

@@ -63,3 +63,8 @@ export async function ensurePackages(pkgs: { bin: string; pkg: string }[]): Prom
 export const POSTGRES = { bin: "/usr/lib/postgresql/15/bin/pg_ctl", pkg: "postgresql" };
 export const CHROMIUM = { bin: "/usr/bin/chromium", pkg: "chromium" };
 export const WRK = { bin: "/usr/bin/wrk", pkg: "wrk" };
+// Real servers for the dynamic-secret providers (MySQL is verified on MariaDB 10.11), plus ssh-keygen.
+export const MARIADB = { bin: "/usr/sbin/mariadbd", pkg: "mariadb-server" };
+export const REDIS = { bin: "/usr/bin/redis-server", pkg: "redis-server" };
+export const SSHD = { bin: "/usr/sbin/sshd", pkg: "openssh-server" };
+export const SSH_CLIENT = { bin: "/usr/bin/ssh-keygen", pkg: "openssh-client" };

@@ -3,9 +3,20 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startPostgres } from "../apps/server/test/harness/postgres";
-import { CHROMIUM, ensurePackages, POSTGRES, ROOT, type StepResult, step } from "./lib";
+import {
+  CHROMIUM,
+  ensurePackages,
+  MARIADB,
+  POSTGRES,
+  REDIS,
+  ROOT,
+  SSH_CLIENT,
+  SSHD,
+  type StepResult,
+  step,
+} from "./lib";
 
-await ensurePackages([POSTGRES, CHROMIUM]);
+await ensurePackages([POSTGRES, CHROMIUM, MARIADB, REDIS, SSHD, SSH_CLIENT]);
 const results: StepResult[] = [];
 const run = async (...args: Parameters<typeof step>) => {
   const r = await step(...args);
@@ -25,6 +36,11 @@ try {
   await run("core tests", ["bun", "test"], { cwd: join(ROOT, "packages/core") });
   await run("server tests (SQLite + PostgreSQL)", ["bun", "test", "--timeout", "60000"], {
     cwd: join(ROOT, "apps/server"),
+    env,
+  });
+  // The stdio bridge spawned as a real process against a server built with the server's test harness.
+  await run("cli tests (gatehouse mcp bridge)", ["bun", "test", "--timeout", "60000"], {
+    cwd: join(ROOT, "packages/cli"),
     env,
   });
   await run("meta checks (route coverage, canary)", ["bun", "test/meta/check-suite.ts"], {

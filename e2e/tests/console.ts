@@ -1,16 +1,19 @@
 import type { ConsoleMessage, Page } from "@playwright/test";
 
-// Signed out, GET /v1/auth/session answers 401 by contract (404 until the route exists), and
-// Chromium logs every failed response as a console error. That probe is the only one allowed.
-const isSessionProbe = (msg: ConsoleMessage) =>
-  /status of 40[14]/.test(msg.text()) &&
-  new URL(msg.location().url || "about:blank").pathname === "/v1/auth/session";
+// Signed out, GET /v1/auth/session answers 401 by contract, and Chromium logs every failed
+// response as a console error. That probe is always allowed; a test lists any other request it
+// expects to fail (a wrong password, say) by pathname.
+const failedRequest = (msg: ConsoleMessage, pathnames: readonly string[]) =>
+  /the server responded with a status of \d+/.test(msg.text()) &&
+  pathnames.includes(new URL(msg.location().url || "about:blank").pathname);
 
 /** Collects console errors (CSP violations show up here) and uncaught page errors. */
-export function collectConsoleErrors(page: Page): string[] {
+export function collectConsoleErrors(page: Page, expectedFailures: readonly string[] = []): string[] {
+  const allowed = ["/v1/auth/session", ...expectedFailures];
   const errors: string[] = [];
   page.on("console", (msg) => {
-    if (msg.type() === "error" && !isSessionProbe(msg)) errors.push(`${msg.text()} (${msg.location().url})`);
+    if (msg.type() === "error" && !failedRequest(msg, allowed))
+      errors.push(`${msg.text()} (${msg.location().url})`);
   });
   page.on("pageerror", (error) => errors.push(`uncaught: ${error.message}`));
   return errors;

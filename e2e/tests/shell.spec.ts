@@ -1,6 +1,6 @@
-import { expect, test } from "@playwright/test";
 import { collectConsoleErrors } from "./console";
-import { defaultBootstrap, envelope, STUB_CSRF, stubBootstrap, stubRoute, stubUser } from "./stubs";
+import { E2E_ADMIN } from "./support/accounts";
+import { expect, test } from "./support/fixtures";
 
 test("the shell loads under the server's CSP, toggles the theme and opens the command palette", async ({
   page,
@@ -54,148 +54,73 @@ test("the shell loads under the server's CSP, toggles the theme and opens the co
   expect(errors).toEqual([]);
 });
 
-// Sessions and setup are later issues: until their endpoints exist these tests stub them, so
-// the shell, the sign-in steps and the setup form are exercised against the contract now.
-test.describe("with stubbed session endpoints", () => {
-  test("the signed-in shell navigates by sidebar, command palette and URL", async ({ page }) => {
-    const errors = collectConsoleErrors(page);
-    await stubBootstrap(page, defaultBootstrap);
-    await stubRoute(page, "/v1/auth/session", {
-      GET: () => ({ json: { user: stubUser, csrf_token: STUB_CSRF } }),
-    });
+test("the signed-in shell navigates by sidebar, command palette and URL", async ({ adminPage: page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto("/secrets");
+  await expect(page.getByRole("heading", { level: 1, name: "Secrets" })).toBeVisible();
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav.getByRole("link")).toHaveCount(14); // brand + 13 pages
+  await expect(nav.getByRole("link", { name: "Secrets", exact: true })).toHaveAttribute(
+    "aria-current",
+    "page",
+  );
+  await expect(page.getByRole("complementary", { name: "Development mode" })).toBeVisible();
+  await expect(page.getByRole("complementary", { name: "Root token warning" })).toHaveCount(0);
 
-    await page.goto("/secrets");
-    await expect(page.getByRole("heading", { level: 1, name: "Secrets" })).toBeVisible();
-    const nav = page.getByRole("navigation", { name: "Main" });
-    await expect(nav.getByRole("link")).toHaveCount(14); // brand + 13 pages
-    await expect(nav.getByRole("link", { name: "Secrets", exact: true })).toHaveAttribute(
-      "aria-current",
-      "page",
-    );
-    await expect(page.getByRole("complementary", { name: "Root token warning" })).toBeVisible();
-    await expect(page.getByRole("complementary", { name: "Development mode" })).toHaveCount(0);
+  await page.keyboard.press("Control+k");
+  await page.getByRole("combobox", { name: "Search pages and commands" }).fill("aud");
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/audit$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Audit" })).toBeVisible();
 
-    await page.keyboard.press("Control+k");
-    await page.getByRole("combobox", { name: "Search pages and commands" }).fill("aud");
-    await page.keyboard.press("Enter");
-    await expect(page).toHaveURL(/\/audit$/);
-    await expect(page.getByRole("heading", { level: 1, name: "Audit" })).toBeVisible();
+  await nav.getByRole("link", { name: "Me" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Me" })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Account" })).toContainText(E2E_ADMIN.display_name);
 
-    await nav.getByRole("link", { name: "Me" }).click();
-    await expect(page.getByRole("heading", { level: 1, name: "Me" })).toBeVisible();
-    await expect(page.getByText("Ada Lovelace").first()).toBeVisible();
-
-    await page.goBack();
-    await expect(page).toHaveURL(/\/audit$/);
-    await page.goto("/no-such-page");
-    await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
-    expect(errors).toEqual([]);
-  });
-
-  test("at 390 px the sidebar is a menu", async ({ page }) => {
-    await page.setViewportSize({ width: 390, height: 844 });
-    await stubBootstrap(page, defaultBootstrap);
-    await stubRoute(page, "/v1/auth/session", {
-      GET: () => ({ json: { user: stubUser, csrf_token: STUB_CSRF } }),
-    });
-
-    await page.goto("/");
-    await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
-    const nav = page.getByRole("navigation", { name: "Main" });
-    await expect(nav).toBeHidden();
-    await page.getByRole("button", { name: "Open menu" }).click();
-    await expect(nav).toBeVisible();
-    await nav.getByRole("link", { name: "Policies" }).click();
-    await expect(page).toHaveURL(/\/policies$/);
-    await expect(nav).toBeHidden();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
-  });
-
-  test("sign-in goes through the TOTP step, then sign-out sends the CSRF token", async ({ page }) => {
-    const errors = collectConsoleErrors(page);
-    await stubBootstrap(page, defaultBootstrap);
-    let attempts = 0;
-    const sessionCalls = await stubRoute(page, "/v1/auth/session", {
-      GET: () => envelope(401, "unauthorized", "Sign in first", "req_get"),
-      POST: () =>
-        ++attempts === 1
-          ? envelope(401, "unauthorized", "Wrong username or password", "req_wrong")
-          : { json: { totp_required: true, totp_token: "totp-e2e" } },
-      DELETE: () => ({ status: 204 }),
-    });
-    const totpCalls = await stubRoute(page, "/v1/auth/session/totp", {
-      POST: () => ({ json: { user: stubUser, csrf_token: STUB_CSRF } }),
-    });
-
-    await page.goto("/leases");
-    await expect(page).toHaveURL(/\/sign-in\?next=%2Fleases$/);
-    await expect(page.getByRole("link", { name: "Sign in with SSO" })).toHaveAttribute(
-      "href",
-      "/v1/auth/oidc/login",
-    );
-    await page.getByRole("tab", { name: "Access token" }).click();
-    await expect(page.getByLabel("Access token")).toBeVisible();
-    await page.getByRole("tab", { name: "Password" }).click();
-
-    await page.getByLabel("Username").fill("ada");
-    await page.getByLabel("Password").fill("wrong");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page.getByRole("alert")).toContainText("Wrong username or password");
-    await expect(page.getByRole("alert")).toContainText("req_wrong");
-
-    await page.getByLabel("Password").fill("right");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page.getByRole("heading", { name: "Two-factor authentication" })).toBeVisible();
-    await page.getByLabel("Authentication code").fill("123 456");
-    await page.getByRole("button", { name: "Verify" }).click();
-    await expect(page).toHaveURL(/\/leases$/);
-    await expect(page.getByRole("heading", { level: 1, name: "Leases" })).toBeVisible();
-    expect(totpCalls[0]?.postDataJSON()).toEqual({ totp_token: "totp-e2e", code: "123456" });
-
-    await page.getByRole("button", { name: "Sign out" }).click();
-    await expect(page.getByRole("heading", { name: "Sign in to Gatehouse" })).toBeVisible();
-    const signOut = sessionCalls.find((r) => r.method() === "DELETE");
-    expect(signOut?.headers()["x-csrf-token"]).toBe(STUB_CSRF);
-    expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toContain(STUB_CSRF);
-    expect(errors).toEqual([]);
-  });
-
-  test("setup takes the token from the link and then leads to sign-in", async ({ page }) => {
-    const bootstrap = { ...defaultBootstrap, setup_required: true };
-    await stubBootstrap(page, bootstrap);
-    await stubRoute(page, "/v1/auth/session", {
-      GET: () => envelope(401, "unauthorized", "Sign in first", "r"),
-    });
-    const setupCalls = await stubRoute(page, "/v1/setup", {
-      POST: () => {
-        bootstrap.setup_required = false;
-        return { status: 201, json: { user: { username: "root", display_name: "Root", role: "admin" } } };
-      },
-    });
-
-    await page.goto("/setup?token=setup-e2e");
-    await expect(page.getByRole("heading", { name: "Set up Gatehouse" })).toBeVisible();
-    await expect(page.getByLabel("Setup token")).toHaveCount(0);
-    await page.getByLabel("Username").fill("root");
-    await page.getByLabel("Display name").fill("Root");
-    await page.getByLabel("Email").fill("root@example.test");
-    await page.getByLabel("Password", { exact: true }).fill("correct horse battery");
-    await page.getByLabel("Confirm password").fill("something else");
-    await page.getByRole("button", { name: "Create admin account" }).click();
-    await expect(page.getByRole("alert")).toContainText("do not match");
-    expect(setupCalls).toHaveLength(0);
-
-    await page.getByLabel("Confirm password").fill("correct horse battery");
-    await page.getByRole("button", { name: "Create admin account" }).click();
-    await expect(page).toHaveURL(/\/sign-in$/);
-    await expect(page.getByRole("heading", { name: "Sign in to Gatehouse" })).toBeVisible();
-    expect(setupCalls[0]?.postDataJSON()).toEqual({
-      setup_token: "setup-e2e",
-      username: "root",
-      display_name: "Root",
-      email: "root@example.test",
-      password: "correct horse battery",
-    });
-  });
+  await page.goBack();
+  await expect(page).toHaveURL(/\/audit$/);
+  await page.goto("/no-such-page");
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  expect(errors).toEqual([]);
 });
+
+test("at 390 px the sidebar is a menu", async ({ adminPage: page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto("/");
+  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav).toBeHidden();
+  await page.getByRole("button", { name: "Open menu" }).click();
+  await expect(nav).toBeVisible();
+  await nav.getByRole("link", { name: "Policies" }).click();
+  await expect(page).toHaveURL(/\/policies$/);
+  await expect(nav).toBeHidden();
+});
+
+// The admin pages at phone and desktop widths, in both themes: nothing may overflow sideways.
+for (const width of [390, 1280]) {
+  test(`admin pages fit ${width} px in both themes`, async ({ adminPage: page }) => {
+    const errors = collectConsoleErrors(page);
+    await page.setViewportSize({ width, height: 900 });
+    for (const [path, heading] of [
+      ["/users", "Users"],
+      ["/me", "Me"],
+      ["/approles", "AppRoles"],
+      ["/policies", "Policies"],
+    ] as const) {
+      await page.goto(path);
+      await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();
+      await expect(page.getByRole("status").filter({ hasText: "Loading" })).toHaveCount(0);
+      for (const theme of ["light", "dark"] as const) {
+        const current = await page.locator("html").getAttribute("data-theme");
+        if (current !== theme) {
+          await page.getByRole("button", { name: `Switch to ${theme} theme` }).click();
+          await expect(page.locator("html")).toHaveAttribute("data-theme", theme);
+        }
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, `${path} overflows at ${width} px in the ${theme} theme`).toBeLessThanOrEqual(0);
+      }
+    }
+    expect(errors).toEqual([]);
+  });
+}

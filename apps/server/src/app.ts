@@ -11,15 +11,19 @@ import { approlesModule } from "./modules/approles";
 import { approvalsModule } from "./modules/approvals";
 import { auditModule } from "./modules/audit";
 import { authModule } from "./modules/auth";
+import { dynamicModule } from "./modules/dynamic";
 import { eventsModule } from "./modules/events";
 import { healthModule } from "./modules/health";
 import { leasesModule } from "./modules/leases";
 import { linksModule } from "./modules/links";
+import { mcpModule } from "./modules/mcp";
 import { meModule } from "./modules/me";
 import { policiesModule } from "./modules/policies";
+import { proxyModule } from "./modules/proxy";
 import { scrubModule } from "./modules/scrub";
 import { secretsModule } from "./modules/secrets";
 import { spaModule } from "./modules/spa";
+import { ssoModule } from "./modules/sso";
 import { uiModule } from "./modules/ui";
 import { usersModule } from "./modules/users";
 
@@ -75,11 +79,15 @@ export function createApp(ctx: AppContext, opts: { peer?: PeerResolver } = {}) {
     .use(policiesModule(ctx, auth))
     .use(secretsModule(ctx, auth))
     .use(leasesModule(ctx, auth))
+    .use(dynamicModule(ctx, auth))
+    .use(proxyModule(ctx, auth))
     .use(scrubModule(ctx, auth))
     .use(approvalsModule(ctx, auth))
     .use(eventsModule(ctx, auth, opts.peer))
     .use(auditModule(ctx, auth))
     .use(adminModule(ctx, auth))
+    .use(mcpModule(ctx, auth))
+    .use(ssoModule(ctx, auth))
     .use(spaModule(ctx));
 }
 

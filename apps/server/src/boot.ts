@@ -7,18 +7,29 @@ import { createRateLimiter } from "./auth/rate-limit";
 import type { Config } from "./config";
 import type { AppContext } from "./context";
 import { openStore } from "./db/store";
+import { bridgeEvents } from "./events/bridge";
 import { createEventBus } from "./events/bus";
 import { createNotifier } from "./events/notifier";
 import { loadKeys } from "./keys";
 import { createLogger, type LogSink } from "./log";
 import { createApprovalService } from "./modules/approvals/service";
+import { createProviderRegistry } from "./modules/dynamic/providers";
+import type { DynamicProvider, ProviderType } from "./modules/dynamic/providers/types";
+import { createDynamicService } from "./modules/dynamic/service";
 import { createPolicyService } from "./modules/policies/service";
+import { defaultProxyNet, type ProxyNet } from "./modules/proxy/net";
 import { createPolicyRegistry } from "./policies/registry";
 
 /** Opens the store, runs migrations, checks the master key and wires the services. */
 export async function buildContext(
   config: Config,
-  opts: { logSink?: LogSink; now?: () => number } = {},
+  opts: {
+    logSink?: LogSink;
+    now?: () => number;
+    proxyNet?: Partial<ProxyNet>;
+    /** Replacement providers (tests: MongoDB over a driver fake). */
+    dynamicProviders?: Partial<Record<ProviderType, DynamicProvider>>;
+  } = {},
 ): Promise<AppContext> {
   const log = createLogger(config.logLevel, opts.logSink);
   const store = await openStore({
@@ -42,9 +53,11 @@ export async function buildContext(
       passwords: createPasswords(config.argon2),
       limiter: createRateLimiter(store, now),
       trustedProxies: defaultTrustedProxies(config.trustLoopback, config.trustedProxies),
+      proxyNet: defaultProxyNet(opts.proxyNet),
       startedAt: now(),
       policyService: undefined as unknown as AppContext["policyService"],
       approvals: undefined as unknown as AppContext["approvals"],
+      dynamic: undefined as unknown as AppContext["dynamic"],
       events: createEventBus((e) => log.warn("event listener failed", { error_message: String(e) })),
       notifier: createNotifier({
         url: config.notify.url,
@@ -55,19 +68,37 @@ export async function buildContext(
     };
     ctx.policyService = createPolicyService(ctx);
     ctx.approvals = createApprovalService(ctx);
-    // The live audit tail: every committed entry goes to the subscribers allowed to see it.
-    ctx.audit.subscribe((row) =>
-      ctx.events.publish({
-        type: "audit",
-        identity: row.identity,
-        data: {
-          ...row,
-          timestamp: new Date(row.ts).toISOString(),
-          metadata: row.metadata ? JSON.parse(row.metadata) : null,
-        },
-      }),
-    );
+    ctx.dynamic = createDynamicService(ctx, createProviderRegistry(opts.dynamicProviders));
+    // The live audit tail, and lease changes derived from it: both only after the entry committed.
+    ctx.audit.subscribe((row) => {
+      const timestamp = new Date(row.ts).toISOString();
+      const metadata = row.metadata ? JSON.parse(row.metadata) : null;
+      ctx.events.publish({ type: "audit", identity: row.identity, data: { ...row, timestamp, metadata } });
+      if (row.leaseId && /^(lease|dynamic)\./.test(row.action)) {
+        // The reaper acts as system:reaper; the lease's holder is who should see the change.
+        const owner = typeof metadata?.lease_identity === "string" ? metadata.lease_identity : row.identity;
+        const data = {
+          action: row.action,
+          lease_id: row.leaseId,
+          path: row.path,
+          identity: owner,
+          timestamp,
+        };
+        ctx.events.publish({ type: "lease", identity: owner, data });
+      }
+    });
     await ctx.policyService.reload();
+    // Replicas: live events and policy reloads reach every server sharing the database.
+    await bridgeEvents(store, ctx.events, log);
+    ctx.events.subscribe((e, origin) => {
+      if (origin !== "remote") return;
+      if (e.type === "policy_reload")
+        ctx.policyService
+          .reload()
+          .catch((err: unknown) => log.error("policy reload failed", { error_message: String(err) }));
+      if (e.type === "keyring")
+        log.warn("another replica rotated the master key; restart this one with the new key", e.data);
+    });
     return ctx;
   } catch (e) {
     await store.close();

@@ -30,6 +30,7 @@ export type Config = Readonly<{
   webDist: string;
   version: string;
   notify: { url?: string; format: "json" | "ntfy" | "slack" };
+  reaperIntervalMs: number;
 }>;
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -193,6 +194,7 @@ export function loadConfig(env: Env = process.env): Config {
       redirectUri: env.GATEHOUSE_OAUTH_REDIRECT_URI?.trim() || undefined,
     },
     notify: notifyConfig(env),
+    reaperIntervalMs: int(env, "GATEHOUSE_REAPER_INTERVAL_MS", 5000, 100, 3_600_000),
     webDist: resolve(env.GATEHOUSE_WEB_DIST || join(import.meta.dir, "../../web/dist")),
     version: VERSION,
   });

@@ -10,7 +10,9 @@ import type { Notifier } from "./events/notifier";
 import type { Keys } from "./keys";
 import type { Logger } from "./log";
 import type { ApprovalService } from "./modules/approvals/service";
+import type { DynamicService } from "./modules/dynamic/service";
 import type { PolicyService } from "./modules/policies/service";
+import type { ProxyNet } from "./modules/proxy/net";
 import type { PolicyRegistry } from "./policies/registry";
 
 /** Everything a module needs, built once at boot (or per test) and passed in; nothing reads env later. */
@@ -29,8 +31,12 @@ export interface AppContext {
   events: EventBus;
   notifier: Notifier;
   approvals: ApprovalService;
+  /** Dynamic-secret configurations, leases and the providers that issue them. */
+  dynamic: DynamicService;
   /** Proxies whose X-Forwarded-For is believed (loopback unless GATEHOUSE_TRUST_LOOPBACK=false, plus the list). */
   trustedProxies: ParsedCidr[];
+  /** DNS, upstream trust anchors and size caps for the proxy (tests pass their own resolver and CA). */
+  proxyNet: ProxyNet;
   startedAt: number;
   now: () => number;
 }

@@ -3,6 +3,7 @@ import { buildContext } from "./boot";
 import { ConfigError, loadConfig } from "./config";
 import { KeyMismatchError } from "./keys";
 import { issueSetupToken } from "./modules/auth/service";
+import { startDynamicReaper } from "./workers/dynamic-reaper";
 import { startLoop } from "./workers/loop";
 import { startReaper } from "./workers/reaper";
 import { startRetentionWorker } from "./workers/retention";
@@ -60,7 +61,8 @@ ctx.log.info("listening", {
   key_fingerprint: ctx.keys.fingerprint,
 });
 
-const reaper = startReaper(ctx);
+const reaper = startReaper(ctx, { intervalMs: config.reaperIntervalMs });
+const dynamicReaper = startDynamicReaper(ctx, { intervalMs: config.reaperIntervalMs });
 const expiry = startLoop("approval expiry", () => ctx.approvals.expireStale(), 10_000, ctx.log);
 
 let stopping = false;
@@ -71,6 +73,7 @@ async function shutdown(signal: string) {
   await server.stop();
   await retention.stop();
   await reaper.stop();
+  await dynamicReaper.stop();
   await expiry.stop();
   await ctx.store.close();
   process.exit(0);

@@ -248,3 +248,16 @@ describe("browser-side and server-side evaluation agree", () => {
     );
   });
 });
+
+describe("policies at boot", () => {
+  test("database and file policies are loaded when the server starts on an existing store", async () => {
+    const first = await createTestApp("sqlite", { GATEHOUSE_ROOT_TOKEN: ROOT });
+    await first.req("POST", "/v1/policy", { token: ROOT, body: { name: "persisted", rules: [{ paths: ["p/**"], capabilities: ["read"] }] } });
+    // A second context on the same data directory and key: a restart.
+    const { buildContext } = await import("../src/boot");
+    const again = await buildContext(first.ctx.config, { logSink: () => {} });
+    expect(again.policies.authorize({ policies: ["persisted"] }, "read", "p/x").allowed).toBe(true);
+    await again.store.close();
+    await first.close();
+  });
+});

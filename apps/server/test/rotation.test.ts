@@ -14,7 +14,8 @@ import type { AppContext } from "../src/context";
 import { ENCRYPTED_COLUMNS, type EncryptedColumn, sealedPage } from "../src/db/encrypted";
 import { assertKeyringCurrent, getMeta, KeyMismatchError } from "../src/keys";
 import { rotateMasterKey } from "../src/modules/admin/service";
-import { CANARY, createTestApp, ENGINES, type TestApp } from "./harness/app";
+import { CANARY, createTestApp, ENGINES, pgBaseUrl, type TestApp } from "./harness/app";
+import { type ManagedPg, managedPgDatabase } from "./harness/pg-managed";
 
 const ROOT = "root-token-for-rotation-tests-0123456789abcdef";
 const SEALED = /^v1\.\d+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -43,6 +44,15 @@ const rootActor: Actor = {
 
 type Err = { code: string; error: string; field?: string };
 
+// A database for the PostgreSQL dynamic provider: live dynamic leases ride through the rotation.
+let managed: ManagedPg;
+beforeAll(async () => {
+  managed = await managedPgDatabase(await pgBaseUrl(), "rot_dyn");
+});
+afterAll(() => managed.close());
+const roleExists = async (name: string) =>
+  (await managed.sql`SELECT 1 FROM pg_roles WHERE rolname = ${name}`).length === 1;
+
 for (const engine of ENGINES) {
   describe(`master-key rotation on ${engine}`, () => {
     let t: TestApp;
@@ -53,6 +63,7 @@ for (const engine of ENGINES) {
     const seeded: Seeded[] = [];
     const opened: AppContext[] = [];
     let viewerToken = "";
+    const dynLeases: { id: string; username: string; password: string }[] = [];
     let replica: Booted;
 
     interface Booted {
@@ -218,6 +229,63 @@ for (const engine of ENGINES) {
           plaintext: Buffer.from(t.ctx.keys.jwtKey).toString("base64"),
         },
       );
+      // The SSO client secret, saved through the settings API (sealed in the `meta` table).
+      const ssoSecret = "sso-client-secret-for-rotation";
+      const sso = await t.req("POST", "/v1/settings/sso", {
+        ...root,
+        body: {
+          enabled: true,
+          issuer: "https://idp.example.test",
+          client_id: "gatehouse",
+          client_secret: ssoSecret,
+        },
+      });
+      expect(sso.status).toBe(200);
+      seeded.push({
+        column: "meta.sso_client_secret",
+        key: ["sso_client_secret"],
+        context: "meta:sso_client_secret",
+        plaintext: ssoSecret,
+      });
+      // A dynamic config and two live dynamic leases (the rotation must keep revoke working).
+      const dynPath = `db/rot-${engine}`;
+      const saved = await t.req("POST", "/v1/dynamic", {
+        ...root,
+        body: { path: dynPath, provider_type: "postgresql", config: managed.config() },
+      });
+      expect(saved.status, saved.text).toBe(201);
+      const { dynamicConfigs, dynamicLeases } = t.ctx.store.t;
+      const [cfgRow] = await t.ctx.store.db
+        .select()
+        .from(dynamicConfigs)
+        .where(eq(dynamicConfigs.path, dynPath));
+      const cfgContext = `dynamic_config:${dynPath}`;
+      seeded.push({
+        column: "dynamic_configs.config",
+        key: [dynPath],
+        context: cfgContext,
+        plaintext: t.ctx.keys.open("dynamic_config", cfgContext, cfgRow?.config ?? ""),
+      });
+      for (let i = 0; i < 2; i++) {
+        const lease = await t.req<{ lease_id: string; credential: { username: string; password: string } }>(
+          "POST",
+          `/v1/dynamic/${dynPath}/checkout`,
+          { ...root, body: { ttl: 3600 } },
+        );
+        expect(lease.status, lease.text).toBe(200);
+        dynLeases.push({ id: lease.body.lease_id, ...lease.body.credential });
+        const [row] = await t.ctx.store.db
+          .select()
+          .from(dynamicLeases)
+          .where(eq(dynamicLeases.id, lease.body.lease_id));
+        const context = `lease_credential:${lease.body.lease_id}`;
+        seeded.push({
+          column: "dynamic_leases.credential",
+          key: [lease.body.lease_id],
+          context,
+          plaintext: t.ctx.keys.open("lease_credential", context, row?.credential ?? ""),
+        });
+      }
       // A second server that booted with the same (soon old) key.
       replica = await boot({ GATEHOUSE_MASTER_KEY: k1() });
     });
@@ -352,13 +420,14 @@ for (const engine of ENGINES) {
         fingerprint: fp(k2),
         rewrapped: counts,
         secrets_rewrapped: 3,
-        dynamic_configs_rewrapped: 0,
+        dynamic_configs_rewrapped: 1,
         warning: expect.stringContaining("GATEHOUSE_MASTER_KEY_PREVIOUS"),
       });
       expect(counts).toMatchObject({
         "secret_versions.value": 2,
         "users.totp_pending": 2,
         "meta.jwt_key": 1,
+        "meta.sso_client_secret": 1,
       });
 
       const after = await sealedValues(t.ctx);
@@ -379,6 +448,9 @@ for (const engine of ENGINES) {
       const fpNow = await t.req("GET", "/v1/admin/key-fingerprint", root);
       expect(fpNow.body).toEqual({ fingerprint: fp(k2), algorithm: "HKDF-SHA256", key_version: 2 });
       expect(t.ctx.keys.open("secret", "secret:app/db/password:3", after[0]?.value ?? "")).toBe(CANARY);
+      const sso = await t.req<{ client_secret_set: boolean }>("GET", "/v1/settings/sso", root);
+      expect(sso.body.client_secret_set).toBe(true);
+      expect(sso.text).not.toContain("sso-client-secret-for-rotation");
     });
 
     test("existing tokens and the audit chain keep verifying; new writes seal under the new key", async () => {
@@ -403,6 +475,27 @@ for (const engine of ENGINES) {
         fingerprint: fp(k2),
         previous_fingerprint: fp(k1()),
       });
+    });
+
+    test("dynamic leases survive the rotation: revoke still drops the role, the other still logs in", async () => {
+      const [gone, kept] = dynLeases;
+      if (!gone || !kept) throw new Error("no dynamic leases");
+      expect(await roleExists(gone.username)).toBe(true);
+      const r = await t.req<{ revoked: boolean }>("DELETE", `/v1/dynamic/lease/${gone.id}`, root);
+      expect(r.status, r.text).toBe(200);
+      expect(await roleExists(gone.username)).toBe(false);
+      const sql = managed.connectAs(kept.username, kept.password);
+      try {
+        expect((await sql<{ u: string }[]>`SELECT current_user AS u`)[0]?.u).toBe(kept.username);
+      } finally {
+        await sql.end();
+      }
+      const listed = await t.req<{ leases: { id: string; status: string }[] }>(
+        "GET",
+        `/v1/dynamic/db/rot-${engine}/leases`,
+        root,
+      );
+      expect(listed.body.leases.map((l) => [l.id, l.status])).toEqual([[kept.id, "active"]]);
     });
 
     test("a server still holding the old key refuses to write, and cannot restart with it", async () => {

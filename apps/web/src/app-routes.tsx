@@ -3,6 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Suspense } from "react";
 import { sessionQuery } from "./api/auth";
 import { bootstrapQuery } from "./api/ui";
+import { ErrorBoundary } from "./components/error-boundary";
 import { LoadError } from "./components/load-error";
 import { Splash } from "./components/splash";
 import { AppShell } from "./layout/app-shell";
@@ -69,7 +70,9 @@ export function AppRoutes({ onOpenPalette }: { onOpenPalette: () => void }) {
   const page = findPage(pathname);
   return (
     <AppShell onOpenPalette={onOpenPalette}>
-      <Suspense fallback={<Splash />}>{page ? <page.component /> : <NotFoundPage />}</Suspense>
+      <ErrorBoundary resetKey={pathname}>
+        <Suspense fallback={<Splash />}>{page ? <page.component /> : <NotFoundPage />}</Suspense>
+      </ErrorBoundary>
     </AppShell>
   );
 }

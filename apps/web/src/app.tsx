@@ -54,6 +54,36 @@ function useCommands(): Command[] {
       keywords: route.keywords,
       run: () => navigate(route.path),
     }));
-    return [...pages, theme, { id: "sign-out", label: "Sign out", group: "Account", run: () => signOut() }];
+    return [
+      ...pages,
+      ...actionCommands,
+      theme,
+      { id: "sign-out", label: "Sign out", group: "Account", run: () => signOut() },
+    ];
   }, [signedIn, signOut]);
 }
+
+/** Common actions: each opens its page with an intent the page acts on (?new=1, ?approve=next). */
+const actionCommands: Command[] = [
+  {
+    id: "action:new-secret",
+    label: "New secret",
+    group: "Actions",
+    keywords: "create add write secret",
+    run: () => navigate("/secrets?new=1"),
+  },
+  {
+    id: "action:import-env",
+    label: "Import secrets from .env",
+    group: "Actions",
+    keywords: "bulk dotenv upload",
+    run: () => navigate("/secrets?import=1"),
+  },
+  {
+    id: "action:approve-next",
+    label: "Approve next pending request",
+    group: "Actions",
+    keywords: "approval request lease grant review",
+    run: () => navigate("/approvals?approve=next"),
+  },
+];

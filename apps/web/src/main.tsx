@@ -9,6 +9,9 @@ import "./styles/base.css";
 import "./styles/forms.css";
 import "./styles/layout.css";
 import "./styles/overlays.css";
+import "./styles/components.css";
+import "./styles/pages.css";
+import "./styles/vault.css";
 
 // Set the theme before the first render so a stored choice does not flash the other one.
 applyTheme();

@@ -20,6 +20,8 @@ export interface AuditEntry {
 export type AuditListener = (row: ChainRow) => void;
 
 const CHAIN_LOCK = 7201002;
+const MAX_BATCH = 256;
+const INSERT_CHUNK = 64;
 // Belt and braces: callers never pass values, but a field with one of these names is dropped anyway.
 const FORBIDDEN_KEYS =
   /^(value|values|secret|secret_id|password|token|access_token|private_key|credential|credentials|code)$/i;
@@ -48,7 +50,13 @@ export function createAuditWriter(deps: {
   const listeners = new Set<AuditListener>();
   const { auditLog, auditCheckpoints } = store.t;
 
+  // SQLite has one writer process, so the chain head can live in memory between commits (set only
+  // after a commit, dropped after any failure). PostgreSQL replicas always read it under the lock.
+  let cachedHead: { seq: number; mac: string } | null = null;
+  const cacheHead = store.dialect === "sqlite";
+
   async function head(tx: Db): Promise<{ seq: number; mac: string }> {
+    if (cachedHead) return cachedHead;
     const [last] = await tx
       .select({ seq: auditLog.seq, mac: auditLog.mac })
       .from(auditLog)
@@ -63,24 +71,62 @@ export function createAuditWriter(deps: {
     return cp ?? { seq: 0, mac: GENESIS_MAC };
   }
 
-  async function write(entry: AuditEntry, tx: Db): Promise<ChainRow> {
+  const toRow = (entry: AuditEntry, seq: number): ChainRow => ({
+    seq,
+    ts: now(),
+    identity: entry.identity,
+    action: entry.action,
+    path: entry.path ?? null,
+    leaseId: entry.leaseId ?? null,
+    sourceIp: entry.sourceIp ?? null,
+    metadata: cleanMetadata(entry.metadata),
+    success: entry.success,
+    outcome: entry.outcome ?? (entry.success ? "success" : "failure"),
+    requestId: entry.requestId ?? null,
+  });
+
+  /** Appends entries in order under the chain-head lock, inside `tx`. */
+  async function write(entries: AuditEntry[], tx: Db): Promise<{ rows: ChainRow[]; last: { seq: number; mac: string } }> {
     await store.lockChain(tx, CHAIN_LOCK);
-    const prev = await head(tx);
-    const row: ChainRow = {
-      seq: prev.seq + 1,
-      ts: now(),
-      identity: entry.identity,
-      action: entry.action,
-      path: entry.path ?? null,
-      leaseId: entry.leaseId ?? null,
-      sourceIp: entry.sourceIp ?? null,
-      metadata: cleanMetadata(entry.metadata),
-      success: entry.success,
-      outcome: entry.outcome ?? (entry.success ? "success" : "failure"),
-      requestId: entry.requestId ?? null,
-    };
-    await tx.insert(auditLog).values({ ...row, prevMac: prev.mac, mac: entryMac(key, prev.mac, row) });
-    return row;
+    let prev = await head(tx);
+    const rows: ChainRow[] = [];
+    const values = [];
+    for (const entry of entries) {
+      const row = toRow(entry, prev.seq + 1);
+      const mac = entryMac(key, prev.mac, row);
+      values.push({ ...row, prevMac: prev.mac, mac });
+      rows.push(row);
+      prev = { seq: row.seq, mac };
+    }
+    for (let i = 0; i < values.length; i += INSERT_CHUNK) await tx.insert(auditLog).values(values.slice(i, i + INSERT_CHUNK));
+    return { rows, last: prev };
+  }
+
+  const committed = (last: { seq: number; mac: string }) => {
+    if (cacheHead) cachedHead = last;
+  };
+
+  // Group commit: standalone appends that arrive while a batch is being written share the next
+  // transaction; each caller still waits until its own entry is committed.
+  type Waiting = { entry: AuditEntry; resolve: () => void; reject: (e: unknown) => void };
+  let queue: Waiting[] = [];
+  let flushing = false;
+  async function flush() {
+    flushing = true;
+    while (queue.length > 0) {
+      const batch = queue.slice(0, MAX_BATCH);
+      queue = queue.slice(batch.length);
+      try {
+        const { rows, last } = await store.tx((t) => write(batch.map((b) => b.entry), t));
+        committed(last);
+        for (const b of batch) b.resolve();
+        for (const r of rows) notify(r);
+      } catch (e) {
+        cachedHead = null;
+        for (const b of batch) b.reject(e);
+      }
+    }
+    flushing = false;
   }
 
   const notify = (row: ChainRow) => {
@@ -97,11 +143,20 @@ export function createAuditWriter(deps: {
     async append(entry, tx) {
       try {
         if (tx) {
-          const row = await write(entry, tx);
+          // Until the caller's transaction ends, the cached head is unknown (it may roll back).
+          const { rows, last } = await write([entry], tx);
+          cachedHead = null;
+          const [row] = rows;
           // Visible to the live tail only once the caller's transaction commits.
-          store.afterCommit(tx, () => notify(row));
+          store.afterCommit(tx, () => {
+            committed(last);
+            if (row) notify(row);
+          });
         } else {
-          notify(await store.tx((t) => write(entry, t)));
+          await new Promise<void>((resolve, reject) => {
+            queue.push({ entry, resolve, reject });
+            if (!flushing) void flush();
+          });
         }
       } catch (e) {
         log.error("audit write failed", {

@@ -53,8 +53,11 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   column("secretVersions", "value", ["path", "version"], "secret"),
   column("users", "totpSecret", ["id"], "totp"),
   column("users", "totpPending", ["id"], "totp"),
+  column("dynamicConfigs", "config", ["path"], "dynamic_config"),
+  column("dynamicLeases", "credential", ["id"], "lease_credential"),
   metaRow("audit_key", "audit"),
   metaRow("jwt_key", "jwt"),
+  metaRow("sso_client_secret", "sso_client_secret"),
 ];
 
 const PAGE = 200;

@@ -36,6 +36,10 @@ export interface Store {
    * `FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's single writer already serializes.
    */
   claim<Q>(query: Q): Q;
+  /** Cross-replica signal (PostgreSQL NOTIFY); a no-op for the single-process SQLite store. */
+  notify(channel: string, payload: string): Promise<void>;
+  /** Subscribes to `notify` from every replica (PostgreSQL LISTEN); returns the unsubscribe. */
+  listen(channel: string, fn: (payload: string) => void): Promise<() => Promise<void>>;
   ping(): Promise<void>;
   close(): Promise<void>;
   /** Raw SQL for tests and operational tooling (triggers, REVOKE, backups). */
@@ -129,6 +133,8 @@ function openSqlite(path: string, sync: "normal" | "full"): Store {
     afterCommit,
     lockChain: async () => {},
     claim: (query) => query,
+    notify: async () => {},
+    listen: async () => async () => {},
     ping: async () => {
       reader.query("SELECT 1").get();
     },
@@ -183,6 +189,13 @@ async function openPg(url: string, poolSize: number): Promise<Store> {
     },
     // Store.t is typed as the SQLite tables, but on PostgreSQL every select builder is a PgSelect.
     claim: (query) => (query as unknown as PgLockable<typeof query>).for("update", { skipLocked: true }),
+    notify: async (channel, payload) => {
+      await client.notify(channel, payload);
+    },
+    listen: async (channel, fn) => {
+      const { unlisten } = await client.listen(channel, fn);
+      return unlisten;
+    },
     ping: async () => {
       await client`SELECT 1`;
     },

@@ -6,6 +6,8 @@ import { createApp } from "../../src/app";
 import { buildContext } from "../../src/boot";
 import { loadConfig } from "../../src/config";
 import type { AppContext } from "../../src/context";
+import type { DynamicProvider, ProviderType } from "../../src/modules/dynamic/providers/types";
+import type { ProxyNet } from "../../src/modules/proxy/net";
 import { cloneDatabase, type PgCluster, startPostgres } from "./postgres";
 
 export type Engine = "sqlite" | "pg";
@@ -17,14 +19,11 @@ export const CANARY = "gh-canary-7f3a9c1e5b2d8046-VALUE";
 const OUT = process.env.GATEHOUSE_TEST_OUT;
 let ownCluster: Promise<PgCluster> | undefined;
 
-async function pgBaseUrl(): Promise<string> {
+export async function pgBaseUrl(): Promise<string> {
   const fromRunner = process.env.GATEHOUSE_TEST_PG_URL;
   if (fromRunner) return fromRunner;
-  // Running one file by hand: start a cluster for this process and stop it at exit.
-  ownCluster ??= startPostgres().then((c) => {
-    process.on("exit", () => c.stop());
-    return c;
-  });
+  // Running one file by hand: a cluster for this process, stopped by a watchdog once it exits.
+  ownCluster ??= startPostgres({ stopWithProcess: true });
   return (await ownCluster).url("postgres");
 }
 
@@ -68,7 +67,11 @@ export interface TestApp {
 export async function createTestApp(
   engine: Engine = "sqlite",
   env: Record<string, string> = {},
-  opts: { now?: () => number } = {},
+  opts: {
+    now?: () => number;
+    proxyNet?: Partial<ProxyNet>;
+    dynamicProviders?: Partial<Record<ProviderType, DynamicProvider>>;
+  } = {},
 ): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), "gh-test-"));
   const databaseUrl = engine === "pg" ? await cloneDatabase(await pgBaseUrl()) : undefined;
@@ -86,6 +89,8 @@ export async function createTestApp(
   const logs: string[] = [];
   const ctx = await buildContext(config, {
     now: opts.now,
+    proxyNet: opts.proxyNet,
+    dynamicProviders: opts.dynamicProviders,
     logSink: (line) => {
       logs.push(line);
       if (OUT) appendFileSync(join(OUT, "logs.jsonl"), `${line}\n`);

@@ -41,7 +41,11 @@ function run(cmd: string, args: string[]) {
   if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout}`);
 }
 
-export async function startPostgres(): Promise<PgCluster> {
+/**
+ * `stopWithProcess`: a detached watchdog stops the cluster and removes its directory once this
+ * process has exited (bun's test runner does not emit process "exit", so a hook there never runs).
+ */
+export async function startPostgres(opts: { stopWithProcess?: boolean } = {}): Promise<PgCluster> {
   const bin = binDir();
   const dir = mkdtempSync(join(tmpdir(), "gh-pg-"));
   if (isRoot()) {
@@ -61,6 +65,14 @@ export async function startPostgres(): Promise<PgCluster> {
     `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`,
     "start",
   ]);
+  if (opts.stopWithProcess) {
+    const pgCtl = `${join(bin, "pg_ctl")} -D ${data} -m immediate stop`;
+    const stop = isRoot() ? `runuser -u postgres -- ${pgCtl}` : pgCtl;
+    Bun.spawn(
+      ["sh", "-c", `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; ${stop}; rm -rf ${dir}`],
+      { stdin: "ignore", stdout: "ignore", stderr: "ignore" },
+    ).unref();
+  }
   const url = (db = "postgres") => `postgres://gatehouse@127.0.0.1:${port}/${db}`;
   const admin = postgres(url(), { max: 1, onnotice: () => {} });
   await admin.unsafe(`CREATE DATABASE ${TEMPLATE_DB}`);

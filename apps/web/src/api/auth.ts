@@ -80,15 +80,22 @@ export function useSignOut() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: () => apiFetch<void>("DELETE", "/v1/auth/session"),
+    // Requests still in flight would come back 401 once the session is gone: abort them first.
+    onMutate: () => queryClient.cancelQueries({ predicate: isUserQuery }),
     onSettled: () => {
       setCsrfToken(null);
-      // Drop everything fetched as this user, except the unauthenticated bootstrap and the session
-      // entry itself: the route gate observes it, and null sends it to sign-in.
-      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== "ui" && q.queryKey[0] !== "session" });
+      // The route gate observes the session entry: null sends it to sign-in, unmounting the page.
       queryClient.setQueryData(sessionKeys.current(), null);
+      // Then drop everything fetched as this user, once the page is gone: removed while a page still
+      // observes them, its queries would refetch (and fail) on its next render.
+      setTimeout(() => queryClient.removeQueries({ predicate: isUserQuery }), 0);
     },
   });
 }
+
+/** Everything but the unauthenticated bootstrap and the session entry. */
+const isUserQuery = (q: { queryKey: readonly unknown[] }) =>
+  q.queryKey[0] !== "ui" && q.queryKey[0] !== "session";
 
 // Sign-in forms show their errors inline (wrong password is not a toast-worthy event).
 export const usePasswordSignIn = () =>

@@ -36,6 +36,8 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface ApiFetchOptions {
   signal?: AbortSignal;
+  /** For bodies that are not plain JSON semantics, e.g. `application/merge-patch+json`. */
+  contentType?: string;
 }
 
 export async function apiFetch<T>(
@@ -45,7 +47,7 @@ export async function apiFetch<T>(
   options: ApiFetchOptions = {},
 ): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json" };
-  if (body !== undefined) headers["content-type"] = "application/json";
+  if (body !== undefined) headers["content-type"] = options.contentType ?? "application/json";
   if (method !== "GET" && csrfToken) headers["x-csrf-token"] = csrfToken;
 
   let response: Response;

@@ -6,9 +6,11 @@ import { ApiError, getCsrfToken, toApiError } from "./client";
 
 export const api = treaty<App>(window.location.origin, {
   fetch: { credentials: "same-origin" },
-  headers: (_path, init) => {
+  // onRequest, not a `headers` function: Eden calls the latter with the call's options, which
+  // carry no method, so the CSRF header would never be sent.
+  onRequest: (_path, init) => {
     const token = getCsrfToken();
-    return init.method && init.method !== "GET" && token ? { "x-csrf-token": token } : undefined;
+    return init.method && init.method !== "GET" && token ? { headers: { "x-csrf-token": token } } : undefined;
   },
 });
 

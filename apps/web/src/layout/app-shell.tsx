@@ -1,5 +1,6 @@
 import { type ReactNode, useEffect, useId, useState } from "react";
 import { Banners } from "../components/banners";
+import { LiveUpdates } from "./live-updates";
 import { Sidebar } from "./sidebar";
 import { TopBar } from "./top-bar";
 
@@ -19,6 +20,7 @@ export function AppShell({ children, onOpenPalette }: { children: ReactNode; onO
       <a className="skip-link" href="#main">
         Skip to content
       </a>
+      <LiveUpdates />
       <Sidebar id={navId} open={menuOpen} onNavigate={() => setMenuOpen(false)} />
       {menuOpen ? (
         <div className="drawer-backdrop" aria-hidden="true" onClick={() => setMenuOpen(false)} />

@@ -27,6 +27,7 @@ export function TopBar({ navId, menuOpen, onToggleMenu, onOpenPalette }: TopBarP
       <button
         type="button"
         className="palette-trigger"
+        aria-label="Search or jump to"
         aria-keyshortcuts="Control+K Meta+K"
         onClick={onOpenPalette}
       >

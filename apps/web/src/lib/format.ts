@@ -9,3 +9,20 @@ export function formatDuration(totalSeconds: number): string {
   if (minutes > 0) return `${minutes}m ${s % 60}s`;
   return `${s}s`;
 }
+
+/** A short local date and time ("21 Nov 2026, 23:40"), or an em dash for missing values. */
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
+/** "in 14m", "3h ago": relative to now, coarse. */
+export function formatRelative(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return "never";
+  const ms = new Date(iso).getTime() - now;
+  if (Number.isNaN(ms)) return iso;
+  const text = formatDuration(Math.abs(ms) / 1000);
+  return ms >= 0 ? `in ${text}` : `${text} ago`;
+}

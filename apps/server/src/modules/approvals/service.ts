@@ -75,8 +75,11 @@ export function createApprovalService(ctx: AppContext) {
       approvers: true,
       data: publicRequest(r, ctx.now()),
     });
-    wake(r.id);
   };
+  // Long polls wake on a decision made by this replica or, through the bridge, by any other.
+  ctx.events.subscribe((e) => {
+    if (e.type === "approval" && typeof e.data.request_id === "string") wake(e.data.request_id);
+  });
 
   async function load(id: string): Promise<RequestRow> {
     const [r] = await ctx.store.db.select().from(table).where(eq(table.id, id));
@@ -118,6 +121,8 @@ export function createApprovalService(ctx: AppContext) {
           and(
             eq(table.subjectId, actor.subjectId),
             eq(table.capability, ask.capability),
+            // Static and dynamic paths are separate namespaces: a pending static lease is not this request.
+            eq(table.kind, ask.kind),
             eq(table.path, ask.path),
             eq(table.status, "pending"),
             gt(table.expiresAt, now),

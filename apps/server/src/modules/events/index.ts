@@ -1,7 +1,7 @@
 import { Elysia } from "elysia";
 import type { Actor } from "../../auth/actor";
 import type { AppContext } from "../../context";
-import type { LiveEvent } from "../../events/bus";
+import { type LiveEvent, PUBLIC_EVENT_TYPES } from "../../events/bus";
 import { actorOf, type authPlugin, callerOf, type PeerResolver } from "../../http/auth";
 
 const HEARTBEAT_MS = 20_000;
@@ -14,7 +14,8 @@ export const eventsModule = (ctx: AppContext, auth: ReturnType<typeof authPlugin
       const admin = ctx.policies.isGlobalAdmin(actor);
       const approver = ctx.approvals.canDecide(actor);
       const visible = (e: LiveEvent) =>
-        admin || e.identity === actor.identity || (e.approvers === true && approver && e.type === "approval");
+        PUBLIC_EVENT_TYPES.has(e.type) &&
+        (admin || e.identity === actor.identity || (e.approvers === true && approver && e.type === "approval"));
       const encoder = new TextEncoder();
       let cleanup = () => {};
       const stream = new ReadableStream<Uint8Array>({

@@ -35,7 +35,7 @@ export const Renewed = t.Object({ lease: LeaseView });
 
 export const LeaseListItem = t.Object({
   id: t.String(),
-  kind: t.Literal("static"),
+  kind: t.Union([t.Literal("static"), t.Literal("dynamic")]),
   path: t.String(),
   identity: t.String(),
   ttl_seconds: t.Number(),
@@ -45,6 +45,10 @@ export const LeaseListItem = t.Object({
   revoked: t.Boolean(),
   revoked_at: t.Nullable(t.String()),
   revoke_reason: t.Nullable(t.String()),
+  // Dynamic leases only: the provider, the lifecycle status (revoke_failed is retried) and its last error.
+  provider_type: t.Optional(t.String()),
+  status: t.Optional(t.String()),
+  last_error: t.Optional(t.Nullable(t.String())),
 });
 export type LeaseListItem = typeof LeaseListItem.static;
 export const LeaseList = t.Object({ leases: t.Array(LeaseListItem) });

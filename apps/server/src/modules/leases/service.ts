@@ -67,6 +67,24 @@ function applyMaxTtl(requested: number | undefined, maxTtl: number | undefined, 
   return requested;
 }
 
+/**
+ * MCP clamps where REST refuses (PRODUCT §4): a TTL brought into 10–86400 s and under the policy's
+ * max_ttl for `capability` on `path`, so the service's own range checks then pass. Undefined stays
+ * undefined (the service's default applies, itself clamped to max_ttl).
+ */
+export function clampTtl(
+  ctx: AppContext,
+  actor: Actor,
+  capability: "lease",
+  path: string,
+  ttl: number | undefined,
+): number | undefined {
+  if (ttl === undefined || !Number.isFinite(ttl)) return undefined;
+  const maxTtl = ctx.policies.authorize(actor, capability, path).maxTtl;
+  const upper = Math.min(MAX_TTL_S, maxTtl ?? MAX_TTL_S);
+  return Math.max(MIN_TTL_S, Math.min(Math.trunc(ttl), upper));
+}
+
 const owns = (actor: Actor, l: LeaseRow) => l.subjectId === actor.subjectId && l.identity === actor.identity;
 const leaseNotFound = (id: string) => new GatehouseError("not_found", `No lease "${id}"`);
 const conflict = (message: string) => new GatehouseError("conflict", message);
@@ -131,6 +149,7 @@ export async function checkoutLease(ctx: AppContext, actor: Actor, rawPath: stri
 
 export async function renewLease(ctx: AppContext, actor: Actor, id: string, input: LeaseBody) {
   // `<path>/renew` is never a secret path; this names the reserved word instead of a missing lease.
+  if (id.startsWith("dlease-")) return ctx.dynamic.renew(actor, id, input.ttl);
   if (!id.startsWith("lease-")) validateSecretPath(`${id}/renew`);
   const lease = await findLease(ctx, actor, id);
   checkTtlRange(input.ttl);
@@ -168,10 +187,18 @@ export async function listLeases(ctx: AppContext, actor: Actor, includeExpired: 
     .where(and(...where))
     .orderBy(desc(leases.createdAt), desc(leases.id))
     .limit(limit);
-  return { leases: rows.map((l) => listItem(l, now)) };
+  // Dynamic leases share the list (as in Gatehouse), newest first across both kinds.
+  const dynamic = await ctx.dynamic.listForLeases(actor, includeExpired, limit);
+  const merged: (LeaseListItem & { at: number })[] = [
+    ...rows.map((l) => ({ ...listItem(l, now), at: l.createdAt })),
+    ...dynamic.map(({ createdAt, ...d }) => ({ ...d, at: createdAt })),
+  ];
+  merged.sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1));
+  return { leases: merged.slice(0, limit).map(({ at: _at, ...item }) => item) };
 }
 
 export async function revokeLease(ctx: AppContext, actor: Actor, id: string) {
+  if (id.startsWith("dlease-")) return ctx.dynamic.revoke(actor, id);
   const lease = await findLease(ctx, actor, id);
   if (lease.revokedAt !== null) throw conflict(`Lease "${id}" is already revoked`);
   const { leases } = ctx.store.t;

@@ -34,7 +34,7 @@ const login = (d: LinkDoc) =>
     "```",
   ].join("\n");
 
-const SITUATIONS = [
+export const SITUATIONS = [
   "| Situation | What to do |",
   "| --- | --- |",
   "| 401 `unauthorized`: token expired | Log in again with role_id and secret_id (`POST /v1/auth/approle/login`) |",
@@ -44,8 +44,68 @@ const SITUATIONS = [
   "| 403 `forbidden` | Your policies do not allow this; do not retry, ask the operator |",
   "| 410 `gone` on this link | It was already exchanged, revoked or expired; ask for a new link |",
   "| 429 `rate_limited` | Wait the number of seconds in `Retry-After`, then retry once |",
+  '| 202 `pending`, or a tool answers `{status: "pending", request_id}` | A human must approve: poll `GET /v1/requests/<request_id>?wait=30` or `gatehouse_request_status`; do not repeat the call |',
+  "| An MCP tool answers `isError` with `code` | The same codes as REST: read the `error` message; `forbidden` is final for your policies |",
   "| You need a credential | Use the proxy or lease tools so its value never enters your context |",
 ].join("\n");
+
+// Cursor expands `${env:NAME}` in mcp.json: the token stays in the environment, not in the file.
+const CURSOR_ENV_TOKEN = ["Bearer $", "{env:GATEHOUSE_TOKEN}"].join("");
+
+/**
+ * Copyable client configurations for the MCP endpoint and the stdio bridge (onboarding, /v1/skill).
+ * Credentials appear only as environment variable names, never as values.
+ */
+export function connectSection(baseUrl: string, roleId = "<role_id>"): string {
+  const mcp = `${baseUrl}/v1/mcp`;
+  const json = (o: unknown) => JSON.stringify(o, null, 2);
+  return `### Streamable HTTP (\`${mcp}\`)
+
+Stateless MCP over HTTP with \`Authorization: Bearer <token>\` (an AppRole token, or a user's access
+token). An AppRole token lasts the role's token TTL; for long sessions use the stdio bridge below, which
+logs in again by itself.
+
+Claude Code:
+
+\`\`\`sh
+claude mcp add --transport http gatehouse ${mcp} --header "Authorization: Bearer $GATEHOUSE_TOKEN"
+\`\`\`
+
+Cursor (\`~/.cursor/mcp.json\`) and other clients with a JSON \`mcpServers\` file:
+
+\`\`\`json
+${json({ mcpServers: { gatehouse: { url: mcp, headers: { Authorization: CURSOR_ENV_TOKEN } } } })}
+\`\`\`
+
+Codex (\`~/.codex/config.toml\`):
+
+\`\`\`toml
+[mcp_servers.gatehouse]
+url = "${mcp}"
+bearer_token_env_var = "GATEHOUSE_TOKEN"
+\`\`\`
+
+### Stdio bridge (\`gatehouse mcp\`)
+
+For desktop clients that only start local commands. The bridge (\`packages/cli\` in the Gatehouse
+repository; \`bun link\` there puts \`gatehouse\` on your PATH) logs in with role_id and secret_id, refreshes
+its token before it expires and forwards every tool call to ${code(mcp)}. It opens no database, needs no
+master key and takes no identity or policies from its environment: the server decides everything.
+
+\`\`\`json
+${json({
+  mcpServers: {
+    gatehouse: {
+      command: "gatehouse",
+      args: ["mcp", "--url", baseUrl],
+      env: { GATEHOUSE_ROLE_ID: roleId, GATEHOUSE_SECRET_ID: "<secret_id>" },
+    },
+  },
+})}
+\`\`\`
+
+Claude Code: \`claude mcp add gatehouse -e GATEHOUSE_ROLE_ID=${roleId} -e GATEHOUSE_SECRET_ID=<secret_id> -- gatehouse mcp --url ${baseUrl}\``;
+}
 
 export function onboardMarkdown(d: LinkDoc): string {
   const mcp = `${d.baseUrl}/v1/mcp`;
@@ -77,11 +137,21 @@ You can read this page again until then.
 
 ## 3. Connect
 
-- MCP (Streamable HTTP): ${code(mcp)} with \`Authorization: Bearer <token>\`.
-- REST: ${code(`${d.baseUrl}/v1/`)} with the same header.
+- MCP (Streamable HTTP): ${code(mcp)} with \`Authorization: Bearer <token>\`. Tools: \`gatehouse_proxy\`
+  (call an API with a stored credential you never see), \`gatehouse_lease\`, \`gatehouse_get\`,
+  \`gatehouse_list\`, \`gatehouse_put\`, \`gatehouse_revoke\`, \`gatehouse_scrub\`, \`gatehouse_status\`,
+  \`gatehouse_patterns\`, \`gatehouse_checkout\` and \`gatehouse_request_status\`.
+- Stdio bridge: \`gatehouse mcp --url ${d.baseUrl}\` with \`GATEHOUSE_ROLE_ID\` and \`GATEHOUSE_SECRET_ID\` in
+  its environment; it logs in and refreshes the token itself.
+- REST: ${code(`${d.baseUrl}/v1/`)} with the same header. \`GET /v1/skill\` (authenticated) describes the API
+  and what your policies allow.
 - When the token expires, log in again:
 
 ${login(d)}
+
+## 4. Connect your agent
+
+${connectSection(d.baseUrl, d.roleId)}
 
 ## Situations
 

@@ -49,6 +49,9 @@ export function createPolicyService(ctx: AppContext) {
     return policies.filter((p) => files.get(p.policy.name)?.file === p.file);
   }
 
+  // Tells the other replicas to re-read files and database policies.
+  const announce = () => ctx.events.publish({ type: "policy_reload", identity: "system", data: {} });
+
   async function dbRows() {
     return ctx.store.db.select().from(table);
   }
@@ -183,6 +186,7 @@ export function createPolicyService(ctx: AppContext) {
       );
     });
     await ctx.policies.reload();
+    announce();
     return { ...doc, changed_rules: flagChangedRules(policy) };
   }
 
@@ -204,10 +208,12 @@ export function createPolicyService(ctx: AppContext) {
       );
     });
     await ctx.policies.reload();
+    announce();
   }
 
   async function reloadFromDisk(actor: Actor) {
     const fromFiles = await reload();
+    announce();
     const changed = fromFiles
       .filter((f) => f.changed.length > 0)
       .map((f) => ({ name: f.policy.name, file: f.file, changed_rules: f.changed }));

@@ -1,5 +1,6 @@
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../../context";
+import { ssoEnabled } from "../sso/settings";
 import { countUsers } from "../users/service";
 
 /** What the SPA needs before sign-in: which page to show and which banners to raise. */
@@ -10,7 +11,7 @@ export const uiModule = (ctx: AppContext) =>
       setup_required: (await countUsers(ctx)) === 0,
       dev_mode: ctx.config.devMode,
       root_token_set: Boolean(ctx.config.rootToken),
-      sso_enabled: Boolean(ctx.config.oauth.issuer && ctx.config.oauth.clientId),
+      sso_enabled: await ssoEnabled(ctx),
       version: ctx.config.version,
     }),
     {

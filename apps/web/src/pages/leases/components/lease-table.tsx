@@ -1,0 +1,131 @@
+import { isLeaseActive, type Lease } from "../../../api/leases";
+import { Badge } from "../../../components/badge";
+import { Countdown } from "../../../components/countdown";
+import { Identity } from "../../../components/identity";
+import { useNow } from "../../../lib/clock";
+import { formatDateTime, formatDuration } from "../../../lib/format";
+import { Link } from "../../../lib/router";
+
+interface Props {
+  leases: readonly Lease[];
+  /** Omit for a read-only table (the dashboard). */
+  onRenew?: (lease: Lease) => void;
+  onRevoke?: (lease: Lease) => void;
+  compact?: boolean;
+}
+
+const secretHref = (path: string) => `/secrets/${path.split("/").map(encodeURIComponent).join("/")}`;
+
+function LeaseStatus({ lease, now }: { lease: Lease; now: number }) {
+  if (lease.revoked) {
+    return (
+      <Badge tone="danger" title={lease.revoke_reason ?? undefined}>
+        {lease.revoke_reason === "secret_deleted" ? "revoked (secret deleted)" : "revoked"}
+      </Badge>
+    );
+  }
+  if (!isLeaseActive(lease, now)) return <Badge>expired</Badge>;
+  return <Badge tone="success">active</Badge>;
+}
+
+/** Leases with a live countdown; below 720 px each row is a card. */
+export function LeaseTable({ leases, onRenew, onRevoke, compact }: Props) {
+  const now = useNow();
+  const actions = Boolean(onRenew || onRevoke);
+  return (
+    <div className="table-wrap">
+      <table className={compact ? "data-table lease-table is-compact" : "data-table lease-table"}>
+        <thead>
+          <tr>
+            <th scope="col">Secret</th>
+            <th scope="col">Holder</th>
+            <th scope="col">Time left</th>
+            {compact ? null : <th scope="col">TTL</th>}
+            {compact ? null : <th scope="col">Status</th>}
+            {actions ? (
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            ) : null}
+          </tr>
+        </thead>
+        <tbody>
+          {leases.map((lease) => {
+            const active = isLeaseActive(lease, now);
+            return (
+              <tr
+                key={lease.id}
+                aria-label={`Lease ${lease.id}`}
+                className={active ? undefined : "is-inactive"}
+              >
+                <td data-label="Secret">
+                  <div className="cell-main">
+                    <Link to={secretHref(lease.path)} className="mono">
+                      {lease.path}
+                    </Link>
+                    {compact ? null : <span className="cell-sub mono">{lease.id}</span>}
+                  </div>
+                </td>
+                <td data-label="Holder">
+                  <Identity value={lease.identity} />
+                </td>
+                <td data-label="Time left">
+                  {active ? (
+                    <Countdown to={lease.expires_at} />
+                  ) : (
+                    <span className="muted" title={formatDateTime(lease.revoked_at ?? lease.expires_at)}>
+                      {lease.revoked
+                        ? `revoked ${formatDateTime(lease.revoked_at)}`
+                        : `ended ${formatDateTime(lease.expires_at)}`}
+                    </span>
+                  )}
+                </td>
+                {compact ? null : (
+                  <td data-label="TTL">
+                    <div className="cell-main">
+                      <span>{formatDuration(lease.ttl_seconds)}</span>
+                      <span className="cell-sub">from {formatDateTime(lease.created_at)}</span>
+                    </div>
+                  </td>
+                )}
+                {compact ? null : (
+                  <td data-label="Status">
+                    <LeaseStatus lease={lease} now={now} />
+                  </td>
+                )}
+                {actions ? (
+                  <td data-label="Actions">
+                    {active ? (
+                      <div className="button-row row-actions">
+                        {onRenew ? (
+                          <button
+                            type="button"
+                            className="button button-secondary button-small"
+                            aria-label={`Renew lease on ${lease.path}`}
+                            onClick={() => onRenew(lease)}
+                          >
+                            Renew
+                          </button>
+                        ) : null}
+                        {onRevoke ? (
+                          <button
+                            type="button"
+                            className="button button-danger-ghost button-small"
+                            aria-label={`Revoke lease on ${lease.path}`}
+                            onClick={() => onRevoke(lease)}
+                          >
+                            Revoke
+                          </button>
+                        ) : null}
+                      </div>
+                    ) : null}
+                  </td>
+                ) : null}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -4,6 +4,7 @@ import { anyCidrContains, parseCidrList } from "@gatehouse/core/net";
 import { eq } from "drizzle-orm";
 import type { AppContext } from "../context";
 import { type Actor, type Caller, effectivePolicies, type UserRole } from "./actor";
+import { authQueries } from "./queries";
 
 export const SESSION_COOKIE = "gh_session";
 export const ACCESS_TOKEN_PREFIX = "ghpat_";
@@ -55,8 +56,8 @@ export async function resolveActor(
   creds: Credentials,
   caller: Caller,
 ): Promise<Actor | null> {
-  const { users, sessions, accessTokens, approles } = ctx.store.t;
-  const db = ctx.store.db;
+  const { sessions, accessTokens } = ctx.store.t;
+  const q = authQueries(ctx.store);
   const now = ctx.now();
 
   if (creds.bearer) {
@@ -75,11 +76,7 @@ export async function resolveActor(
       };
     }
     if (token.startsWith(ACCESS_TOKEN_PREFIX)) {
-      const [row] = await db
-        .select({ t: accessTokens, u: users })
-        .from(accessTokens)
-        .innerJoin(users, eq(users.id, accessTokens.userId))
-        .where(eq(accessTokens.tokenHash, sha256Hex(token)));
+      const [row] = await q.accessToken({ id: sha256Hex(token) });
       if (!row || row.t.revokedAt !== null || (row.t.expiresAt !== null && row.t.expiresAt <= now)) {
         throw unauthorized("Access token is invalid, expired or revoked");
       }
@@ -95,12 +92,12 @@ export async function resolveActor(
     if (claims.typ === "totp_pending")
       throw unauthorized("Sign-in is not complete: the TOTP step is missing");
     if (claims.typ === "user") {
-      const [u] = await db.select().from(users).where(eq(users.id, claims.uid));
+      const [u] = await q.userById({ id: claims.uid });
       if (!u || u.tokenVersion !== claims.ver) throw unauthorized("Token has been revoked");
       if (!u.enabled) throw unauthorized("This user is disabled");
       return userActor(u, caller, "jwt", { expiresAt: claims.exp * 1000 });
     }
-    const [r] = await db.select().from(approles).where(eq(approles.id, claims.uid));
+    const [r] = await q.approleById({ id: claims.uid });
     if (!r || r.secretGen !== claims.ver) throw unauthorized("Token has been revoked");
     if (r.suspended) throw new GatehouseError("suspended", "This AppRole is suspended");
     if (!ipAllowed(r.ipAllowlist, caller.ip)) {
@@ -124,11 +121,7 @@ export async function resolveActor(
 
   if (creds.sessionCookie) {
     const id = sha256Hex(creds.sessionCookie);
-    const [row] = await db
-      .select({ s: sessions, u: users })
-      .from(sessions)
-      .innerJoin(users, eq(users.id, sessions.userId))
-      .where(eq(sessions.id, id));
+    const [row] = await q.session({ id });
     if (!row || row.s.expiresAt <= now) throw unauthorized("Session has expired; sign in again");
     if (!row.u.enabled) throw unauthorized("This user is disabled");
     if (

@@ -36,6 +36,11 @@ export interface Store {
    * `FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's single writer already serializes.
    */
   claim<Q>(query: Q): Q;
+  /**
+   * A read query built once and executed with placeholder values (`sql.placeholder("x")`), skipping
+   * drizzle's per-call query building on hot paths (token checks, secret reads). Reads only.
+   */
+  prepare<T>(name: string, build: (db: Db) => Preparable<T>): (params: Record<string, unknown>) => Promise<T>;
   /** Cross-replica signal (PostgreSQL NOTIFY); a no-op for the single-process SQLite store. */
   notify(channel: string, payload: string): Promise<void>;
   /** Subscribes to `notify` from every replica (PostgreSQL LISTEN); returns the unsubscribe. */
@@ -44,6 +49,11 @@ export interface Store {
   close(): Promise<void>;
   /** Raw SQL for tests and operational tooling (triggers, REVOKE, backups). */
   exec(statement: string): Promise<void>;
+}
+
+/** What `.prepare()` gives on a drizzle select (SQLite takes no name, PostgreSQL a statement name). */
+export interface Preparable<T> {
+  prepare(name?: string): { execute(params: Record<string, unknown>): T | Promise<T> };
 }
 
 type PgExec = { execute(q: ReturnType<typeof sql>): Promise<unknown> };
@@ -133,6 +143,10 @@ function openSqlite(path: string, sync: "normal" | "full"): Store {
     afterCommit,
     lockChain: async () => {},
     claim: (query) => query,
+    prepare: (_name, build) => {
+      const q = build(readDb).prepare();
+      return async (params) => q.execute(params);
+    },
     notify: async () => {},
     listen: async () => async () => {},
     ping: async () => {
@@ -189,6 +203,10 @@ async function openPg(url: string, poolSize: number): Promise<Store> {
     },
     // Store.t is typed as the SQLite tables, but on PostgreSQL every select builder is a PgSelect.
     claim: (query) => (query as unknown as PgLockable<typeof query>).for("update", { skipLocked: true }),
+    prepare: (name, build) => {
+      const q = build(db).prepare(name);
+      return async (params) => q.execute(params);
+    },
     notify: async (channel, payload) => {
       await client.notify(channel, payload);
     },

@@ -3,7 +3,7 @@ import { validateSecretPath } from "@gatehouse/core/paths";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Actor } from "../../auth/actor";
 import type { AppContext } from "../../context";
-import type { Db } from "../../db/store";
+import type { Db, Store } from "../../db/store";
 import { auditBy } from "./access";
 import type { Metadata } from "./metadata";
 
@@ -58,9 +58,24 @@ export function checkPath(path: string): string {
 export const notFound = (path: string) => new GatehouseError("not_found", `No secret at "${path}"`);
 
 /** The row for `path`, deleted or not. */
+const byPath = new WeakMap<Store, (p: Record<string, unknown>) => Promise<SecretRow[]>>();
+
 export async function findRow(ctx: AppContext, db: Db, path: string): Promise<SecretRow | undefined> {
   const { secrets } = ctx.store.t;
-  return (await db.select().from(secrets).where(eq(secrets.path, path)).limit(1))[0];
+  if (db !== ctx.store.db) return (await db.select().from(secrets).where(eq(secrets.path, path)).limit(1))[0];
+  // The hot read path: prepared once per store.
+  let q = byPath.get(ctx.store);
+  if (!q) {
+    q = ctx.store.prepare("gh_secret_by_path", (d) =>
+      d
+        .select()
+        .from(secrets)
+        .where(eq(secrets.path, sql.placeholder("path")))
+        .limit(1),
+    );
+    byPath.set(ctx.store, q);
+  }
+  return (await q({ path }))[0];
 }
 
 export async function findLive(ctx: AppContext, path: string): Promise<SecretRow> {

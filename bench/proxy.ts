@@ -10,7 +10,8 @@ import { startChild, type WrkResult, wrk } from "./lib";
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const ROOT = "bench-root-token-0123456789abcdef0123456789";
 const dir = mkdtempSync(join(tmpdir(), "gh-bench-proxy-"));
-const emit = (name: string, r: WrkResult | Record<string, number>) => console.log(JSON.stringify({ name, ...r }));
+const emit = (name: string, r: WrkResult | Record<string, number>) =>
+  console.log(JSON.stringify({ name, ...r }));
 
 // The upstream is the ceiling server: the cheapest JSON endpoint Bun serves, in its own process.
 const upstream = await startChild(["bun", join(import.meta.dir, "ceiling.ts")], {});
@@ -43,13 +44,22 @@ async function api(method: string, path: string, body?: unknown) {
 
 try {
   // An AppRole agent with proxy on one secret that may go to the loopback upstream.
-  await api("POST", "/v1/policy", { name: "bench-proxy", rules: [{ paths: ["bench/**"], capabilities: ["proxy"] }] });
+  await api("POST", "/v1/policy", {
+    name: "bench-proxy",
+    rules: [{ paths: ["bench/**"], capabilities: ["proxy"] }],
+  });
   await api("POST", "/v1/secrets/bench/token", {
     value: `bench-${"k".repeat(40)}`,
     metadata: { allowed_domains: "127.0.0.1" },
   });
-  const role = await api("POST", "/v1/auth/approle", { display_name: "bench-proxy", policies: ["bench-proxy"] });
-  const { token } = await api("POST", "/v1/auth/approle/login", { role_id: role.role_id, secret_id: role.secret_id });
+  const role = await api("POST", "/v1/auth/approle", {
+    display_name: "bench-proxy",
+    policies: ["bench-proxy"],
+  });
+  const { token } = await api("POST", "/v1/auth/approle/login", {
+    role_id: role.role_id,
+    secret_id: role.secret_id,
+  });
 
   const target = `http://127.0.0.1:${upstream.port}/`;
   const call = JSON.stringify({ method: "GET", url: target, inject: { Authorization: "bench/token" } });
@@ -59,7 +69,8 @@ try {
     body: call,
   });
   const checked = (await check.json()) as { status?: number };
-  if (check.status !== 200 || checked.status !== 200) throw new Error(`proxy check failed: ${JSON.stringify(checked)}`);
+  if (check.status !== 200 || checked.status !== 200)
+    throw new Error(`proxy check failed: ${JSON.stringify(checked)}`);
 
   const script = join(dir, "proxy.lua");
   writeFileSync(

@@ -120,6 +120,37 @@ test("seed a vault and save the README screenshots", async ({
 
 async function review(page: Page, dir: string) {
   mkdirSync(dir, { recursive: true });
+  for (const [width, theme] of [
+    [1280, "light"],
+    [390, "dark"],
+  ] as const) {
+    await page.emulateMedia({ colorScheme: theme });
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto("/secrets/prod/payments/stripe-api-key");
+    await page.getByRole("button", { name: "Reveal value" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Reveal value" }).click();
+    await expect(page.getByLabel("Value", { exact: true })).toBeVisible();
+    await page.screenshot({ path: join(dir, `reveal-${width}-${theme}.png`) });
+    await page.getByRole("button", { name: "Edit" }).click();
+    await page.screenshot({ path: join(dir, `edit-${width}-${theme}.png`) });
+    await page.keyboard.press("Escape");
+    await page.getByRole("button", { name: "Import .env" }).click();
+    const dialog = page.getByRole("dialog", { name: "Import from .env" });
+    await dialog.getByLabel(".env text").fill("DATABASE_URL=postgres://x\nSTRIPE_KEY=sk_test\n");
+    await dialog.getByLabel("Prefix").fill("prod/payments");
+    await dialog.getByRole("button", { name: "Preview import" }).click();
+    await expect(dialog.getByRole("region", { name: "Import preview" })).toBeVisible();
+    await page.screenshot({ path: join(dir, `import-${width}-${theme}.png`) });
+    await page.keyboard.press("Escape");
+    await page.goto("/approvals");
+    await page.getByRole("button", { name: "Deny…" }).first().click();
+    await page.screenshot({ path: join(dir, `deny-${width}-${theme}.png`) });
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Control+k");
+    await page.getByRole("combobox").fill("new");
+    await page.screenshot({ path: join(dir, `palette-${width}-${theme}.png`) });
+    await page.keyboard.press("Escape");
+  }
   const pages = [
     ["/", "dashboard"],
     ["/secrets/prod/payments/stripe-api-key", "secrets"],

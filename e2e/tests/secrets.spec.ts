@@ -71,7 +71,10 @@ test("create a secret with metadata, reveal it after confirming, edit, roll back
   await versions.getByRole("button", { name: "View version 2" }).click();
   const view = page.getByRole("dialog", { name: `Version 2 of ${path}` });
   await view.getByRole("button", { name: "Reveal version 2" }).click();
-  await page.getByRole("dialog", { name: `Reveal version 2 of ${path}?` }).getByRole("button", { name: "Reveal version 2" }).click();
+  await page
+    .getByRole("dialog", { name: `Reveal version 2 of ${path}?` })
+    .getByRole("button", { name: "Reveal version 2" })
+    .click();
   await expect(view.getByLabel("Value of version 2")).toHaveValue(second);
   await view.getByRole("button", { name: "Close dialog" }).click();
 
@@ -82,21 +85,30 @@ test("create a secret with metadata, reveal it after confirming, edit, roll back
   await expect(versions.getByRole("row", { name: "Version 3" })).toContainText("current");
   await expect(versions.getByRole("row")).toHaveCount(4); // header + 3 versions
   await detail.getByRole("button", { name: "Reveal value" }).click();
-  await page.getByRole("dialog", { name: `Reveal the value of ${path}?` }).getByRole("button", { name: "Reveal value" }).click();
+  await page
+    .getByRole("dialog", { name: `Reveal the value of ${path}?` })
+    .getByRole("button", { name: "Reveal value" })
+    .click();
   await expect(detail.getByLabel("Value", { exact: true })).toHaveValue(first);
   const current = await ok<{ value: string; version: number }>(adminApi.get(secretUrl(path, "/value")));
   expect(current).toMatchObject({ value: first, version: 3 });
 
   // Delete behind a confirmation: back to the tree, which no longer lists it.
   await detail.getByRole("button", { name: "Delete" }).click();
-  await page.getByRole("dialog", { name: `Delete ${path}?` }).getByRole("button", { name: "Delete secret" }).click();
+  await page
+    .getByRole("dialog", { name: `Delete ${path}?` })
+    .getByRole("button", { name: "Delete secret" })
+    .click();
   await expect(page).toHaveURL(/\/secrets$/);
   await expect(page.getByRole("link", { name: path })).toHaveCount(0);
   expect((await adminApi.get(secretUrl(path))).status()).toBe(404);
   expect(errors).toEqual([]);
 });
 
-test("import a .env file: a dry run first, then every secret at once", async ({ adminPage: page, adminApi }) => {
+test("import a .env file: a dry run first, then every secret at once", async ({
+  adminPage: page,
+  adminApi,
+}) => {
   const errors = collectConsoleErrors(page);
   const prefix = `e2e/${unique("import")}`;
   await putSecret(adminApi, `${prefix}/database-url`, "postgres://old");
@@ -117,8 +129,12 @@ test("import a .env file: a dry run first, then every secret at once", async ({ 
 
   const preview = dialog.getByRole("region", { name: "Import preview" });
   await expect(preview).toContainText("3 secrets would be written, 1 of them as a new version");
-  await expect(preview.getByRole("listitem").filter({ hasText: `${prefix}/database-url` })).toContainText("new version");
-  await expect(preview.getByRole("listitem").filter({ hasText: `${prefix}/stripe-key` })).toContainText("new");
+  await expect(preview.getByRole("listitem").filter({ hasText: `${prefix}/database-url` })).toContainText(
+    "new version",
+  );
+  await expect(preview.getByRole("listitem").filter({ hasText: `${prefix}/stripe-key` })).toContainText(
+    "new",
+  );
   // Nothing is written by the dry run.
   expect((await adminApi.get(secretUrl(`${prefix}/stripe-key`))).status()).toBe(404);
 
@@ -131,7 +147,9 @@ test("import a .env file: a dry run first, then every secret at once", async ({ 
   }
   const stripe = await ok<{ value: string }>(adminApi.get(secretUrl(`${prefix}/stripe-key`, "/value")));
   expect(stripe.value).toBe("sk_test_123");
-  const db = await ok<{ value: string; version: number }>(adminApi.get(secretUrl(`${prefix}/database-url`, "/value")));
+  const db = await ok<{ value: string; version: number }>(
+    adminApi.get(secretUrl(`${prefix}/database-url`, "/value")),
+  );
   expect(db).toMatchObject({ value: "postgres://app:pw@db:5432/app", version: 2 });
 
   // The search narrows the tree and opens the folders on the way.
@@ -163,16 +181,21 @@ test("a reveal that a policy gates behind approval shows the request and waits f
   await page.goto(`/secrets/${path}`);
   const detail = page.getByRole("region", { name: `Secret ${path}` });
   await detail.getByRole("button", { name: "Reveal value" }).click();
-  await page.getByRole("dialog", { name: `Reveal the value of ${path}?` }).getByRole("button", { name: "Reveal value" }).click();
+  await page
+    .getByRole("dialog", { name: `Reveal the value of ${path}?` })
+    .getByRole("button", { name: "Reveal value" })
+    .click();
 
   const pending = detail.getByRole("status").filter({ hasText: "Approval requested" });
   await expect(pending).toBeVisible();
-  const requestId = (await pending.locator("code").innerText()).trim();
+  const requestId = ((await pending.locator("code").textContent()) ?? "").trim();
   expect(requestId).toMatch(/^apr-/);
   await expect(detail.getByLabel("Value", { exact: true })).toHaveCount(0);
 
   // Another person approves; the page picks the decision up from its long poll and shows the value.
   await ok(adminApi.post(`/v1/requests/${requestId}/approve`, { data: { ttl: 60 } }));
-  await expect(detail.getByLabel("Value", { exact: true })).toHaveValue("gated-value-42", { timeout: 15_000 });
+  await expect(detail.getByLabel("Value", { exact: true })).toHaveValue("gated-value-42", {
+    timeout: 15_000,
+  });
   expect(errors).toEqual([]);
 });

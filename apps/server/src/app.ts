@@ -18,6 +18,7 @@ import { leasesModule } from "./modules/leases";
 import { linksModule } from "./modules/links";
 import { mcpModule } from "./modules/mcp";
 import { meModule } from "./modules/me";
+import { metricsModule } from "./modules/metrics";
 import { policiesModule } from "./modules/policies";
 import { proxyModule } from "./modules/proxy";
 import { scrubModule } from "./modules/scrub";
@@ -53,13 +54,15 @@ export function createApp(ctx: AppContext, opts: { peer?: PeerResolver } = {}) {
             ? set.status
             : 200;
       // The route pattern, never the concrete path: paths can carry one-time tokens.
+      const ms = elapsedMs(request);
       ctx.log.info("request", {
         request_id: requestIdOf(request),
         method: request.method,
         route: route || "unmatched",
         status,
-        ms: elapsedMs(request),
+        ms,
       });
+      ctx.metrics.observeRequest(request.method, route || "unmatched", status, ms / 1000);
     })
     .use(
       openapi({
@@ -70,6 +73,7 @@ export function createApp(ctx: AppContext, opts: { peer?: PeerResolver } = {}) {
       }),
     )
     .use(healthModule(ctx))
+    .use(metricsModule(ctx, opts.peer))
     .use(uiModule(ctx))
     .use(authModule(ctx, auth))
     .use(approlesModule(ctx, auth))

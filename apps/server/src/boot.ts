@@ -18,6 +18,8 @@ import type { DynamicProvider, ProviderType } from "./modules/dynamic/providers/
 import { createDynamicService } from "./modules/dynamic/service";
 import { createPolicyService } from "./modules/policies/service";
 import { defaultProxyNet, type ProxyNet } from "./modules/proxy/net";
+import { createLifecycle } from "./ops/lifecycle";
+import { createMetrics } from "./ops/metrics";
 import { createPolicyRegistry } from "./policies/registry";
 
 /** Opens the store, runs migrations, checks the master key and wires the services. */
@@ -41,6 +43,7 @@ export async function buildContext(
     const keys = await loadKeys(store, config, log);
     const now = opts.now ?? Date.now;
     const policies = createPolicyRegistry(store);
+    const metrics = createMetrics();
     const ctx: AppContext = {
       config,
       store,
@@ -48,7 +51,7 @@ export async function buildContext(
       log,
       now,
       policies,
-      audit: createAuditWriter({ store, key: keys.auditKey, log, now }),
+      audit: createAuditWriter({ store, key: keys.auditKey, log, now, metrics }),
       jwt: createJwt(keys.jwtKey, now),
       passwords: createPasswords(config.argon2),
       limiter: createRateLimiter(store, now),
@@ -65,6 +68,8 @@ export async function buildContext(
         publicUrl: config.publicUrl,
         log,
       }),
+      lifecycle: createLifecycle((e) => log.warn("shutdown hook failed", { error_message: String(e) })),
+      metrics,
     };
     ctx.policyService = createPolicyService(ctx);
     ctx.approvals = createApprovalService(ctx);

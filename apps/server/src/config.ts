@@ -31,7 +31,15 @@ export type Config = Readonly<{
   version: string;
   notify: { url?: string; format: "json" | "ntfy" | "slack" };
   reaperIntervalMs: number;
+  /** Bearer token that may read GET /metrics (and nothing else); global admins may always. */
+  metricsToken?: string;
+  /** GATEHOUSE_MASTER_KEY_FILE, kept so upstream MCP sandboxes can hide it. */
+  masterKeyFile?: string;
+  /** How stdio MCP upstreams are isolated: auto picks bubblewrap, else a separate user (root), else none. */
+  mcpSandbox: McpSandboxSetting;
 }>;
+
+export type McpSandboxSetting = "auto" | "bubblewrap" | "user" | "none";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -136,7 +144,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (rootToken && production && rootToken.length < 32) {
     throw new ConfigError("GATEHOUSE_ROOT_TOKEN", "must be at least 32 characters in production");
   }
-  const databaseUrl = env.GATEHOUSE_DATABASE_URL?.trim() || undefined;
+  // The URL carries the database password: GATEHOUSE_DATABASE_URL_FILE keeps it out of the environment.
+  const databaseUrl =
+    env.GATEHOUSE_DATABASE_URL?.trim() ||
+    (env.GATEHOUSE_DATABASE_URL_FILE
+      ? readKeyFile("GATEHOUSE_DATABASE_URL_FILE", env.GATEHOUSE_DATABASE_URL_FILE).trim()
+      : undefined) ||
+    undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError(
       "GATEHOUSE_DATABASE_URL",
@@ -164,6 +178,13 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError("GATEHOUSE_ARGON2_MEMORY_KIB", "must be at least 19456 in production");
   }
   const port = int(env, "GATEHOUSE_PORT", 3100, 0, 65535);
+  const metricsToken = env.GATEHOUSE_METRICS_TOKEN?.trim() || undefined;
+  const mcpSandbox = (env.GATEHOUSE_MCP_SANDBOX?.trim().toLowerCase() || "auto") as McpSandboxSetting;
+  if (!["auto", "bubblewrap", "user", "none"].includes(mcpSandbox)) {
+    throw new ConfigError("GATEHOUSE_MCP_SANDBOX", "expected auto, bubblewrap, user or none");
+  }
+  if (metricsToken && metricsToken.length < 32)
+    throw new ConfigError("GATEHOUSE_METRICS_TOKEN", "must be at least 32 characters");
 
   return Object.freeze({
     env: production ? "production" : "development",
@@ -195,6 +216,9 @@ export function loadConfig(env: Env = process.env): Config {
     },
     notify: notifyConfig(env),
     reaperIntervalMs: int(env, "GATEHOUSE_REAPER_INTERVAL_MS", 5000, 100, 3_600_000),
+    metricsToken,
+    masterKeyFile: env.GATEHOUSE_MASTER_KEY_FILE?.trim() ? resolve(env.GATEHOUSE_MASTER_KEY_FILE.trim()) : undefined,
+    mcpSandbox,
     webDist: resolve(env.GATEHOUSE_WEB_DIST || join(import.meta.dir, "../../web/dist")),
     version: VERSION,
   });

@@ -13,6 +13,8 @@ import type { ApprovalService } from "./modules/approvals/service";
 import type { DynamicService } from "./modules/dynamic/service";
 import type { PolicyService } from "./modules/policies/service";
 import type { ProxyNet } from "./modules/proxy/net";
+import type { Lifecycle } from "./ops/lifecycle";
+import type { Metrics } from "./ops/metrics";
 import type { PolicyRegistry } from "./policies/registry";
 
 /** Everything a module needs, built once at boot (or per test) and passed in; nothing reads env later. */
@@ -39,4 +41,8 @@ export interface AppContext {
   proxyNet: ProxyNet;
   startedAt: number;
   now: () => number;
+  /** Readiness and graceful shutdown: long-lived responses end cleanly when shutdown begins. */
+  lifecycle: Lifecycle;
+  /** Prometheus counters and histograms (GET /metrics). */
+  metrics: Metrics;
 }

@@ -65,17 +65,32 @@ const reaper = startReaper(ctx, { intervalMs: config.reaperIntervalMs });
 const dynamicReaper = startDynamicReaper(ctx, { intervalMs: config.reaperIntervalMs });
 const expiry = startLoop("approval expiry", () => ctx.approvals.expireStale(), 10_000, ctx.log);
 
+// In-flight requests get this long to finish after SIGTERM (compose and systemd allow 30 s in all).
+const SHUTDOWN_GRACE_MS = 20_000;
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   ctx.log.info("shutting down", { signal });
-  await server.stop();
+  // Not ready any more; SSE streams get a final `event: end` and long polls answer with the request's
+  // current state, so stop() below (no new connections, waits for in-flight requests) is not held up.
+  ctx.lifecycle.beginShutdown();
+  const drained = await Promise.race([
+    server.stop().then(() => true),
+    Bun.sleep(SHUTDOWN_GRACE_MS).then(() => false),
+  ]);
+  if (!drained) {
+    ctx.log.warn("requests still running after the grace period; closing their connections");
+    await server.stop(true);
+  }
   await retention.stop();
   await reaper.stop();
   await dynamicReaper.stop();
   await expiry.stop();
+  // Every audit entry queued for group commit is written before the store closes.
+  await ctx.audit.drain();
   await ctx.store.close();
+  ctx.log.info("stopped", { signal });
   process.exit(0);
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -16,6 +16,8 @@ import { findPage } from "./routes";
 
 export const SIGN_IN_PATH = "/sign-in";
 export const SETUP_PATH = "/setup";
+/** Where the server's OIDC callback sends failures (`/signin?error=<code>`): an alias of sign-in. */
+const SSO_ERROR_PATH = "/signin";
 
 export function AppRoutes({ onOpenPalette }: { onOpenPalette: () => void }) {
   const location = useLocation();
@@ -41,6 +43,8 @@ export function AppRoutes({ onOpenPalette }: { onOpenPalette: () => void }) {
       </AuthLayout>
     );
   }
+
+  if (pathname === SSO_ERROR_PATH) return <Redirect to={`${SIGN_IN_PATH}${window.location.search}`} />;
 
   if (session.data === undefined) {
     if (!session.isError) return <Splash />;

@@ -12,6 +12,7 @@ import "./styles/overlays.css";
 import "./styles/components.css";
 import "./styles/pages.css";
 import "./styles/vault.css";
+import "./styles/agents.css";
 
 // Set the theme before the first render so a stored choice does not flash the other one.
 applyTheme();

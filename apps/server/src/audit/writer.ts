@@ -1,7 +1,8 @@
 import { GatehouseError } from "@gatehouse/core";
-import { asc, count, desc, gt, lt, lte } from "drizzle-orm";
+import { asc, count, desc, gt, lt, lte, sql } from "drizzle-orm";
 import type { Db, Store } from "../db/store";
 import type { Logger } from "../log";
+import type { Metrics } from "../ops/metrics";
 import { type ChainRow, checkpointMac, entryMac, GENESIS_MAC } from "./chain";
 
 export interface AuditEntry {
@@ -37,6 +38,10 @@ export interface AuditWriter {
   /** Appends inside `tx` when given (so the entry commits or rolls back with the change), else in its own transaction. */
   append(entry: AuditEntry, tx?: Db): Promise<void>;
   subscribe(listener: AuditListener): () => void;
+  /** Standalone entries waiting for the next group commit. */
+  readonly queued: number;
+  /** Resolves once every standalone entry queued so far is committed (or failed): graceful shutdown. */
+  drain(): Promise<void>;
 }
 
 export function createAuditWriter(deps: {
@@ -44,19 +49,29 @@ export function createAuditWriter(deps: {
   key: Uint8Array;
   log: Logger;
   now?: () => number;
+  metrics?: Pick<Metrics, "observeAuditCommit" | "auditFailed">;
 }): AuditWriter {
-  const { store, key, log } = deps;
+  const { store, key, log, metrics } = deps;
   const now = deps.now ?? Date.now;
   const listeners = new Set<AuditListener>();
   const { auditLog, auditCheckpoints } = store.t;
 
-  // SQLite has one writer process, so the chain head can live in memory between commits (set only
-  // after a commit, dropped after any failure). PostgreSQL replicas always read it under the lock.
-  let cachedHead: { seq: number; mac: string } | null = null;
+  // SQLite has one writer connection, so the chain head can live in memory between commits (set only
+  // after a commit, dropped after any failure). It is tagged with the connection's `data_version`,
+  // which changes when another process commits (the `gatehouse` host tools append too): then the
+  // head is read again. PostgreSQL replicas always read it under the lock.
+  type Head = { seq: number; mac: string; version?: number };
+  let cachedHead: Head | null = null;
   const cacheHead = store.dialect === "sqlite";
+  const dataVersion = (tx: Db): number =>
+    Number(
+      (tx as unknown as { get<T>(q: ReturnType<typeof sql>): T }).get<{ data_version: number }>(
+        sql`PRAGMA data_version`,
+      )?.data_version ?? 0,
+    );
 
-  async function head(tx: Db): Promise<{ seq: number; mac: string }> {
-    if (cachedHead) return cachedHead;
+  async function head(tx: Db, version?: number): Promise<{ seq: number; mac: string }> {
+    if (cachedHead && cachedHead.version === version) return cachedHead;
     const [last] = await tx
       .select({ seq: auditLog.seq, mac: auditLog.mac })
       .from(auditLog)
@@ -86,9 +101,10 @@ export function createAuditWriter(deps: {
   });
 
   /** Appends entries in order under the chain-head lock, inside `tx`. */
-  async function write(entries: AuditEntry[], tx: Db): Promise<{ rows: ChainRow[]; last: { seq: number; mac: string } }> {
+  async function write(entries: AuditEntry[], tx: Db): Promise<{ rows: ChainRow[]; last: Head }> {
     await store.lockChain(tx, CHAIN_LOCK);
-    let prev = await head(tx);
+    const version = cacheHead ? dataVersion(tx) : undefined;
+    let prev: Head = await head(tx, version);
     const rows: ChainRow[] = [];
     const values = [];
     for (const entry of entries) {
@@ -99,10 +115,11 @@ export function createAuditWriter(deps: {
       prev = { seq: row.seq, mac };
     }
     for (let i = 0; i < values.length; i += INSERT_CHUNK) await tx.insert(auditLog).values(values.slice(i, i + INSERT_CHUNK));
-    return { rows, last: prev };
+    // Our own commit leaves our data_version as it is: the head stays valid until someone else writes.
+    return { rows, last: { ...prev, version } };
   }
 
-  const committed = (last: { seq: number; mac: string }) => {
+  const committed = (last: Head) => {
     if (cacheHead) cachedHead = last;
   };
 
@@ -111,13 +128,16 @@ export function createAuditWriter(deps: {
   type Waiting = { entry: AuditEntry; resolve: () => void; reject: (e: unknown) => void };
   let queue: Waiting[] = [];
   let flushing = false;
+  let drained: (() => void)[] = [];
   async function flush() {
     flushing = true;
     while (queue.length > 0) {
       const batch = queue.slice(0, MAX_BATCH);
       queue = queue.slice(batch.length);
+      const started = performance.now();
       try {
         const { rows, last } = await store.tx((t) => write(batch.map((b) => b.entry), t));
+        metrics?.observeAuditCommit((performance.now() - started) / 1000, batch.length);
         committed(last);
         for (const b of batch) b.resolve();
         for (const r of rows) notify(r);
@@ -127,6 +147,9 @@ export function createAuditWriter(deps: {
       }
     }
     flushing = false;
+    const waiting = drained;
+    drained = [];
+    for (const d of waiting) d();
   }
 
   const notify = (row: ChainRow) => {
@@ -159,6 +182,7 @@ export function createAuditWriter(deps: {
           });
         }
       } catch (e) {
+        metrics?.auditFailed();
         log.error("audit write failed", {
           action: entry.action,
           error_message: e instanceof Error ? e.message : String(e),
@@ -172,6 +196,13 @@ export function createAuditWriter(deps: {
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    get queued() {
+      return queue.length;
+    },
+    drain() {
+      if (!flushing && queue.length === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => drained.push(resolve));
     },
   };
 }

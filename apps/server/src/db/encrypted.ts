@@ -55,6 +55,7 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   column("users", "totpPending", ["id"], "totp"),
   column("dynamicConfigs", "config", ["path"], "dynamic_config"),
   column("dynamicLeases", "credential", ["id"], "lease_credential"),
+  column("mcpServers", "config", ["name"], "mcp_upstream"),
   metaRow("audit_key", "audit"),
   metaRow("jwt_key", "jwt"),
   metaRow("sso_client_secret", "sso_client_secret"),

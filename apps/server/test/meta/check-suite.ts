@@ -26,7 +26,13 @@ for (const line of read("hits.jsonl").split("\n").filter(Boolean)) {
   seen.set(key, s);
 }
 // Public, input-free reads: no request to them can be a client error, so only success is required.
-const NO_CLIENT_ERROR = new Set(["GET /health", "GET /openapi", "GET /v1/ui/bootstrap"]);
+const NO_CLIENT_ERROR = new Set([
+  "GET /health",
+  "GET /health/live",
+  "GET /health/ready",
+  "GET /openapi",
+  "GET /v1/ui/bootstrap",
+]);
 // Routes that exist only to refuse, so no request to them can succeed: Gatehouse's SSE pair (410, see
 // docs/compat.md) and the stateless MCP endpoint's GET and DELETE (405). Only the failure is required.
 const REFUSE_ONLY = new Set(["GET /v1/mcp/sse", "POST /v1/mcp/message", "GET /v1/mcp", "DELETE /v1/mcp"]);

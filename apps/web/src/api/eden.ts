@@ -6,6 +6,9 @@ import { ApiError, getCsrfToken, toApiError } from "./client";
 
 export const api = treaty<App>(window.location.origin, {
   fetch: { credentials: "same-origin" },
+  // Keep strings as strings: Eden would turn every date-shaped string (timestamps, but also a
+  // metadata value such as "2026-05-01T00:00Z") into a Date, which the response types do not say.
+  parseDate: false,
   // onRequest, not a `headers` function: Eden calls the latter with the call's options, which
   // carry no method, so the CSRF header would never be sent.
   onRequest: (_path, init) => {

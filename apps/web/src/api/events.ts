@@ -1,6 +1,8 @@
 // The live channel: one EventSource on /v1/events (same origin, so the session cookie goes with
 // it) shared by every subscriber. The server filters events to what this session may see.
 import { useEffect, useRef, useSyncExternalStore } from "react";
+import { sessionKeys } from "./auth";
+import { queryClient } from "./query-client";
 
 export type LiveEvent =
   | { type: "approval" | "lease" | "audit"; data: Record<string, unknown> }
@@ -57,8 +59,17 @@ function open(): void {
       }
     });
   }
-  // The server ends the stream when the session does; the route gate then signs out.
-  es.addEventListener("end", () => shut());
+  // The server ends the stream when the session does (the session check then sends the route
+  // gate to sign-in) or when it shuts down (another replica, or this one restarted, takes over).
+  es.addEventListener("end", (message: MessageEvent<string>) => {
+    let reason = "";
+    try {
+      reason = String((JSON.parse(message.data) as { reason?: unknown }).reason ?? "");
+    } catch {}
+    shut();
+    if (reason === "signed_out") void queryClient.invalidateQueries({ queryKey: sessionKeys.current() });
+    else if (listeners.size > 0) reopenTimer = setTimeout(open, REOPEN_DELAY_MS);
+  });
   es.addEventListener("error", () => {
     if (es.readyState === EventSource.CLOSED) {
       // A non-200 answer (a restart, a 503) stops EventSource's own retries: try again later.
@@ -75,7 +86,6 @@ function shut(): void {
   clearTimeout(reopenTimer);
   source?.close();
   source = null;
-  connectedBefore = false;
   setStatus("closed");
 }
 
@@ -87,7 +97,13 @@ export function subscribeLive(listener: (event: LiveEvent) => void): () => void 
   return () => {
     listeners.delete(listener);
     // A short grace period: a page switch unsubscribes and resubscribes within one render.
-    if (listeners.size === 0) closeTimer = setTimeout(() => listeners.size === 0 && shut(), CLOSE_DELAY_MS);
+    if (listeners.size === 0) {
+      closeTimer = setTimeout(() => {
+        if (listeners.size > 0) return;
+        shut();
+        connectedBefore = false;
+      }, CLOSE_DELAY_MS);
+    }
   };
 }
 

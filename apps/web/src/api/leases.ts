@@ -27,9 +27,9 @@ export const leasesQuery = (includeExpired = false) =>
     select: (data) => data.leases,
   });
 
-/** Active unless revoked or past its expiry (the reaper may not have run yet). */
+/** Active unless revoked, past its expiry (the reaper may not have run yet) or, for a dynamic lease, in another state. */
 export const isLeaseActive = (lease: Lease, now = Date.now()) =>
-  !lease.revoked && new Date(lease.expires_at).getTime() > now;
+  !lease.revoked && (lease.status ?? "active") === "active" && new Date(lease.expires_at).getTime() > now;
 
 function useInvalidateLeases() {
   const queryClient = useQueryClient();

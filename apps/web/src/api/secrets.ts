@@ -188,12 +188,20 @@ export function useRollbackSecret() {
 }
 
 export function useDeleteSecret() {
-  const invalidate = useInvalidateSecrets();
+  const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (path: string) =>
       apiFetch<{ deleted: true; path: string; leases_revoked: number }>("DELETE", secretUrl(path)),
     meta: { inlineError: true },
-    onSuccess: invalidate,
+    onSuccess: (_result, path) => {
+      // The secret is gone: drop its entries rather than refetch them into a 404.
+      queryClient.removeQueries({ queryKey: secretKeys.detail(path) });
+      queryClient.removeQueries({ queryKey: secretKeys.versions(path) });
+      return Promise.all([
+        queryClient.invalidateQueries({ queryKey: secretKeys.lists() }),
+        queryClient.invalidateQueries({ queryKey: leaseKeys.all }),
+      ]);
+    },
   });
 }
 

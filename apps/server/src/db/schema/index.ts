@@ -3,6 +3,7 @@ export * from "./approles";
 export * from "./approvals";
 export * from "./audit";
 export * from "./dynamic";
+export * from "./gateway";
 export * from "./meta";
 export * from "./policies";
 export * from "./proxy";

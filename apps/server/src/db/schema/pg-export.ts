@@ -13,6 +13,8 @@ export const {
   grants,
   leases,
   links,
+  mcpServers,
+  mcpTools,
   meta,
   policies,
   proxyPatterns,

@@ -80,6 +80,10 @@ export function createApprovalService(ctx: AppContext) {
   ctx.events.subscribe((e) => {
     if (e.type === "approval" && typeof e.data.request_id === "string") wake(e.data.request_id);
   });
+  // Graceful shutdown: every long poll answers now with the request as it stands.
+  ctx.lifecycle.onShutdown(() => {
+    for (const id of [...waiters.keys()]) wake(id);
+  });
 
   async function load(id: string): Promise<RequestRow> {
     const [r] = await ctx.store.db.select().from(table).where(eq(table.id, id));
@@ -317,7 +321,12 @@ export function createApprovalService(ctx: AppContext) {
     let r = await load(id);
     if (!visible(actor, r)) throw new GatehouseError("not_found", `No approval request "${id}"`);
     const deadline = ctx.now() + Math.min(Math.max(waitSeconds, 0), MAX_WAIT_S) * 1000;
-    while (r.status === "pending" && r.expiresAt > ctx.now() && ctx.now() < deadline) {
+    while (
+      r.status === "pending" &&
+      r.expiresAt > ctx.now() &&
+      ctx.now() < deadline &&
+      !ctx.lifecycle.stopping
+    ) {
       await waitFor(id, Math.min(deadline - ctx.now(), 2000));
       r = await load(id);
     }

@@ -32,20 +32,28 @@ export const eventsModule = (ctx: AppContext, auth: ReturnType<typeof authPlugin
             if (visible(e)) send(`event: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
           });
           // Each stream has its own heartbeat, which also re-checks the credentials (disabled users drop off).
+          const end = (reason: string) => {
+            send(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
+            cleanup();
+            try {
+              controller.close();
+            } catch {}
+          };
           const timer = setInterval(async () => {
             const still = await recheck(ctx, request, server, peer, actor);
-            if (!still) {
-              send(`event: end\ndata: {"reason":"signed_out"}\n\n`);
-              cleanup();
-              controller.close();
-              return;
-            }
+            if (!still) return end("signed_out");
             send(`event: heartbeat\ndata: {}\n\n`);
           }, HEARTBEAT_MS);
+          const untrack = ctx.lifecycle.trackStream();
+          let offShutdown = () => {};
           cleanup = () => {
             clearInterval(timer);
             unsubscribe();
+            offShutdown();
+            untrack();
           };
+          // Graceful shutdown: a final event, then a clean close (the client reconnects elsewhere).
+          offShutdown = ctx.lifecycle.onShutdown(() => end("shutdown"));
           request.signal.addEventListener("abort", () => cleanup());
         },
         cancel() {

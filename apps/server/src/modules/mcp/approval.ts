@@ -51,7 +51,13 @@ export async function awaitDecision(
   };
   await progress(`Waiting for a human to approve request ${id}`);
   let row = await ctx.approvals.get(actor, id, 0);
-  while (row.status === "pending" && row.expiresAt > ctx.now() && !extra.signal.aborted) {
+  // Graceful shutdown ends the wait: the caller gets {status: "pending", request_id} to poll elsewhere.
+  while (
+    row.status === "pending" &&
+    row.expiresAt > ctx.now() &&
+    !extra.signal.aborted &&
+    !ctx.lifecycle.stopping
+  ) {
     const left = deadline - ctx.now();
     if (left <= 0) break;
     row = await ctx.approvals.get(actor, id, Math.min(PROGRESS_EVERY_S, left / 1000));

@@ -6,6 +6,7 @@ import type { Actor } from "../../auth/actor";
 import type { AppContext } from "../../context";
 import { createPatternStore } from "../proxy/patterns";
 import { createProxyService } from "../proxy/service";
+import { callsSourceTool, deliverRelayedAnswers, type McpToolSource, mountToolSources, sourceTools } from "./sources";
 import { registerTools, type ToolEnv } from "./tools";
 
 const INSTRUCTIONS = `Gatehouse is the secrets vault you use credentials through.
@@ -25,26 +26,38 @@ export function mcpContext(ctx: AppContext): AppContext {
   const audit: AuditWriter = {
     append: (entry, tx) => ctx.audit.append({ ...entry, metadata: { ...entry.metadata, via: "mcp" } }, tx),
     subscribe: (listener) => ctx.audit.subscribe(listener),
+    get queued() {
+      return ctx.audit.queued;
+    },
+    drain: () => ctx.audit.drain(),
   };
   return new Proxy(ctx, { get: (target, key) => (key === "audit" ? audit : Reflect.get(target, key)) });
 }
 
 /** The services MCP tools call, built once per app on the MCP-marked context (they hold no state). */
-export type McpServices = Omit<ToolEnv, "actor">;
+export type McpServices = Omit<ToolEnv, "actor"> & {
+  /** Tools from outside the vault listed beside gatehouse_* (the gateway's upstream servers). */
+  sources: readonly McpToolSource[];
+};
 
 export function mcpServices(ctx: AppContext): McpServices {
   const mctx = mcpContext(ctx);
   const patterns = createPatternStore(mctx);
-  return { ctx: mctx, patterns, proxy: createProxyService(mctx, patterns) };
+  return { ctx: mctx, patterns, proxy: createProxyService(mctx, patterns), sources: [ctx.gateway.tools] };
 }
 
-/** A server for one request: its tool handlers close over the caller's Actor. */
-export function createMcpServer(services: McpServices, actor: Actor): McpServer {
+/**
+ * A server for one request: its tool handlers close over the caller's Actor. `streaming`: the answer
+ * is an SSE stream, so requests can reach the client during a call (relayed upstream requests).
+ */
+export function createMcpServer(services: McpServices, actor: Actor, streaming = false): McpServer {
   const server = new McpServer(
     { name: "gatehouse", title: "Gatehouse", version: services.ctx.config.version },
     { capabilities: { tools: {} }, instructions: INSTRUCTIONS },
   );
-  registerTools(server, { ...services, actor });
+  const env = { ...services, actor };
+  mountToolSources(server, env, services.sources, streaming);
+  registerTools(server, env);
   return server;
 }
 
@@ -96,9 +109,15 @@ export async function serveMcp(services: McpServices, actor: Actor, request: Req
   } catch {
     return jsonRpcError(400, -32700, "Parse error: Invalid JSON");
   }
+  // The client's answers to requests relayed during a call arrive as POSTs of their own.
+  if (deliverRelayedAnswers(actor, parsed)) return new Response(null, { status: 202 });
   const accept = request.headers.get("accept") ?? "";
   const acceptsSse = accept.includes("text/event-stream");
-  const streaming = acceptsSse && (Array.isArray(parsed) ? parsed : [parsed]).some(wantsProgress);
+  const streaming =
+    acceptsSse &&
+    (Array.isArray(parsed) ? parsed : [parsed]).some(
+      (m) => wantsProgress(m) || callsSourceTool(services.sources, m),
+    );
   const headers = new Headers(request.headers);
   headers.delete("content-length");
   // Gatehouse's HTTP clients (curl and friends) posted JSON without listing text/event-stream; the
@@ -112,7 +131,7 @@ export async function serveMcp(services: McpServices, actor: Actor, request: Req
   });
   transport.onerror = (e) =>
     ctx.log.debug("mcp transport", { request_id: actor.requestId, error_message: e.message });
-  const server = createMcpServer(services, actor);
+  const server = createMcpServer(services, actor, streaming);
   await server.connect(transport);
   // A client that hangs up ends its calls (an approval wait stops; the request stays pending).
   request.signal?.addEventListener("abort", () => void server.close(), { once: true });
@@ -125,11 +144,18 @@ export async function serveMcp(services: McpServices, actor: Actor, request: Req
 
 let toolsCache: Tool[] | undefined;
 
-/** The tool list `tools/list` answers (the same for every caller; authorization happens per call). */
+/**
+ * The tool list `tools/list` answers: the vault's tools (the same for every caller; authorization
+ * happens per call) and the sources' tools this caller may call.
+ */
 export async function listTools(services: McpServices, actor: Actor): Promise<Tool[]> {
+  return [...(await vaultTools(services, actor)), ...(await sourceTools(services.sources, actor))];
+}
+
+async function vaultTools(services: McpServices, actor: Actor): Promise<Tool[]> {
   if (toolsCache) return toolsCache;
   const res = await serveMcp(
-    services,
+    { ...services, sources: [] },
     actor,
     new Request("http://gatehouse.local/v1/mcp", {
       method: "POST",

@@ -140,7 +140,7 @@ async function decided(
  * Runs a value-handing call; when the policy requires approval, waits for the decision (with progress
  * notifications if the client asked for them) and answers with the result, or pending after the wait.
  */
-async function gated(env: ToolEnv, extra: Extra, run: () => Promise<CallToolResult>) {
+export async function gated(env: ToolEnv, extra: Extra, run: () => Promise<CallToolResult>) {
   try {
     return await run();
   } catch (e) {
@@ -150,19 +150,23 @@ async function gated(env: ToolEnv, extra: Extra, run: () => Promise<CallToolResu
   }
 }
 
+/** Any failure of a tool call as a tool error; an approval still pending as the pending answer. */
+export async function guarded(env: ToolEnv, name: string, run: () => Promise<CallToolResult>) {
+  try {
+    return await run();
+  } catch (e) {
+    if (isApprovalPending(e)) return decided(env, await env.ctx.approvals.get(env.actor, e.requestId, 0));
+    return errorResult(e, env.ctx.log, env.actor.requestId, name);
+  }
+}
+
 /** Registers the vault's tools on a per-request server; every handler calls the same services as REST. */
 export function registerTools(server: McpServer, env: ToolEnv): void {
   const { ctx, actor } = env;
   const tool =
     <A>(name: string, fn: (args: A, extra: Extra) => Promise<CallToolResult>) =>
-    async (args: A, extra: Extra): Promise<CallToolResult> => {
-      try {
-        return await fn(args, extra);
-      } catch (e) {
-        if (isApprovalPending(e)) return decided(env, await ctx.approvals.get(actor, e.requestId, 0));
-        return errorResult(e, ctx.log, actor.requestId, name);
-      }
-    };
+    (args: A, extra: Extra): Promise<CallToolResult> =>
+      guarded(env, name, () => fn(args, extra));
 
   server.registerTool(
     "gatehouse_get",

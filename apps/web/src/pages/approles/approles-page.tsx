@@ -17,6 +17,7 @@ import { QueryState } from "../../components/query-state";
 import { toast } from "../../lib/toast";
 import { AppRoleForm } from "./components/approle-form";
 import { type AppRoleAction, AppRoleTable } from "./components/approle-table";
+import { ConnectAgent } from "./components/connect-agent";
 import { CredentialsDialog } from "./components/credentials-dialog";
 import { OnboardingDialog } from "./components/onboarding-dialog";
 
@@ -82,6 +83,7 @@ export function AppRolesPage() {
           )}
         </QueryState>
       </section>
+      <ConnectAgent roles={roles.data ?? []} />
 
       {open?.kind === "create" ? (
         <Dialog title="New AppRole" onClose={close} wide>

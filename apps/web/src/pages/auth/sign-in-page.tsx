@@ -9,7 +9,9 @@ import {
   useTokenSignIn,
   useTotpVerification,
 } from "../../api/auth";
+import { ssoErrorMessage } from "../../api/sso";
 import { bootstrapQuery } from "../../api/ui";
+import { useLocation } from "../../lib/router";
 import { PasswordForm } from "./components/password-form";
 import { type SignInMethod, SignInTabs, tabPanelId } from "./components/sign-in-tabs";
 import { TokenForm } from "./components/token-form";
@@ -18,6 +20,8 @@ import { TotpForm } from "./components/totp-form";
 // Once a session is stored, the app's route gate sends the user on to `?next=` (or home).
 export function SignInPage() {
   const ssoEnabled = useQuery(bootstrapQuery()).data?.sso_enabled ?? false;
+  // A failed SSO sign-in comes back as ?error=<code> (see api/sso.ts).
+  const ssoError = useLocation().search.get("error");
   const [method, setMethod] = useState<SignInMethod>("password");
   const [challenge, setChallenge] = useState<TotpChallenge | null>(null);
   const base = useId();
@@ -54,6 +58,14 @@ export function SignInPage() {
   return (
     <section className="card auth-card" aria-labelledby={`${base}-title`}>
       <h1 id={`${base}-title`}>Sign in to Gatehouse</h1>
+      {ssoError ? (
+        <div className="form-error" role="alert">
+          <p>{ssoErrorMessage(ssoError)}</p>
+          <p className="request-id">
+            Code <code>{ssoError}</code>
+          </p>
+        </div>
+      ) : null}
       <SignInTabs base={base} value={method} onChange={setMethod} />
       {/* Unnamed on purpose: a panel named "Password" would make getByLabel("Password") ambiguous. */}
       <div role="tabpanel" id={tabPanelId(base, method)}>

@@ -128,11 +128,14 @@ function SelectedSecret({
   open: Open;
   setOpen: (open: Open) => void;
 }) {
-  const secret = useQuery(secretQuery(path));
-  const canRead = secret.data?.caps.includes("read") ?? false;
-  const versions = useQuery({ ...secretVersionsQuery(path), enabled: canRead });
-  const edit = useEditSecret();
   const remove = useDeleteSecret();
+  // From the delete on, nothing here may fetch again (it would only 404) while the page navigates
+  // away: the live stream can announce the deletion before the DELETE response arrives.
+  const gone = remove.isPending || remove.isSuccess;
+  const secret = useQuery({ ...secretQuery(path), enabled: !gone });
+  const canRead = secret.data?.caps.includes("read") ?? false;
+  const versions = useQuery({ ...secretVersionsQuery(path), enabled: canRead && !gone });
+  const edit = useEditSecret();
   const rollback = useRollbackSecret();
   const close = () => {
     edit.reset();

@@ -7,6 +7,7 @@ import { Badge } from "../../components/badge";
 import { PageHeader } from "../../components/page-header";
 import { formatDuration } from "../../lib/format";
 import { MasterKeyCard } from "./components/master-key-card";
+import { SsoPanel } from "./components/sso-panel";
 
 export function SettingsPage() {
   const bootstrap = useQuery(bootstrapQuery());
@@ -62,7 +63,9 @@ export function SettingsPage() {
         <h2 id="sso-title" className="card-title">
           Single sign-on
         </h2>
-        <div className="settings-sso-body" />
+        <div className="settings-sso-body">
+          {isAdmin ? <SsoPanel /> : <p className="muted">Single sign-on is configured by admins.</p>}
+        </div>
       </section>
     </>
   );

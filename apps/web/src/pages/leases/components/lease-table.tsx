@@ -17,6 +17,17 @@ interface Props {
 const secretHref = (path: string) => `/secrets/${path.split("/").map(encodeURIComponent).join("/")}`;
 
 function LeaseStatus({ lease, now }: { lease: Lease; now: number }) {
+  // Dynamic leases carry their provider lifecycle: creating, revoking, revoke_failed (retried).
+  if (lease.status && lease.status !== "active" && lease.status !== "expired" && lease.status !== "revoked") {
+    return (
+      <Badge
+        tone={lease.status === "revoke_failed" ? "danger" : "info"}
+        title={lease.last_error ?? undefined}
+      >
+        {lease.status.replace(/_/g, " ")}
+      </Badge>
+    );
+  }
   if (lease.revoked) {
     return (
       <Badge tone="danger" title={lease.revoke_reason ?? undefined}>
@@ -60,10 +71,23 @@ export function LeaseTable({ leases, onRenew, onRevoke, compact }: Props) {
               >
                 <td data-label="Secret">
                   <div className="cell-main">
-                    <Link to={secretHref(lease.path)} className="mono">
+                    <Link
+                      to={lease.kind === "dynamic" ? "/dynamic-secrets" : secretHref(lease.path)}
+                      className="mono"
+                    >
                       {lease.path}
                     </Link>
+                    {lease.kind === "dynamic" ? (
+                      <span>
+                        <Badge tone="accent">
+                          dynamic{lease.provider_type ? ` · ${lease.provider_type}` : ""}
+                        </Badge>
+                      </span>
+                    ) : null}
                     {compact ? null : <span className="cell-sub mono">{lease.id}</span>}
+                    {lease.last_error && !compact ? (
+                      <span className="cell-sub lease-error">{lease.last_error}</span>
+                    ) : null}
                   </div>
                 </td>
                 <td data-label="Holder">

@@ -84,11 +84,7 @@ export function RotateKeyForm({ currentFingerprint, pending, error, onSubmit, on
         <button type="button" className="button button-ghost" onClick={onCancel}>
           Cancel
         </button>
-        <button
-          type="submit"
-          className="button button-danger"
-          disabled={pending || !saved || problem !== null}
-        >
+        <button type="submit" className="button button-danger" disabled={pending || !saved}>
           {pending ? "Rotating…" : "Rotate master key"}
         </button>
       </DialogActions>

@@ -1,0 +1,168 @@
+// Prometheus text exposition (format 0.0.4), hand-written: a few counters and histograms kept in
+// memory, plus gauges read from the database at scrape time. Labels are bounded: HTTP routes are
+// Elysia's route patterns (`/v1/requests/:id`), never concrete paths, which can carry one-time tokens.
+
+const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const AUDIT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+type Labels = Record<string, string>;
+
+const escapeLabel = (v: string) => v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+const labelText = (labels: Labels) => {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
+  return parts.length ? `{${parts.join(",")}}` : "";
+};
+const num = (n: number) => (Number.isFinite(n) ? String(n) : n > 0 ? "+Inf" : n < 0 ? "-Inf" : "NaN");
+
+class Histogram {
+  private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly buckets: number[],
+  ) {}
+  observe(labels: Labels, value: number) {
+    const key = JSON.stringify(labels);
+    let s = this.series.get(key);
+    if (!s) {
+      s = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
+      this.series.set(key, s);
+    }
+    const counts = s.counts;
+    this.buckets.forEach((b, i) => {
+      if (value <= b) counts[i] = (counts[i] ?? 0) + 1;
+    });
+    s.sum += value;
+    s.count++;
+  }
+  render(out: string[]) {
+    out.push(`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`);
+    for (const s of this.series.values()) {
+      this.buckets.forEach((b, i) => {
+        out.push(`${this.name}_bucket${labelText({ ...s.labels, le: num(b) })} ${s.counts[i]}`);
+      });
+      out.push(`${this.name}_bucket${labelText({ ...s.labels, le: "+Inf" })} ${s.count}`);
+      out.push(`${this.name}_sum${labelText(s.labels)} ${num(s.sum)}`);
+      out.push(`${this.name}_count${labelText(s.labels)} ${s.count}`);
+    }
+  }
+}
+
+class Counter {
+  private readonly series = new Map<string, { labels: Labels; value: number }>();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
+  inc(labels: Labels = {}, by = 1) {
+    const key = JSON.stringify(labels);
+    const s = this.series.get(key);
+    if (s) s.value += by;
+    else this.series.set(key, { labels, value: by });
+  }
+  render(out: string[]) {
+    out.push(`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`);
+    for (const s of this.series.values()) out.push(`${this.name}${labelText(s.labels)} ${num(s.value)}`);
+  }
+}
+
+/** One gauge family for `renderGauges`: its samples are computed at scrape time. */
+export interface GaugeFamily {
+  name: string;
+  help: string;
+  samples: { labels?: Labels; value: number }[];
+}
+
+export function renderGauges(families: GaugeFamily[], out: string[]) {
+  for (const f of families) {
+    out.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} gauge`);
+    for (const s of f.samples) out.push(`${f.name}${labelText(s.labels ?? {})} ${num(s.value)}`);
+  }
+}
+
+/** Health of one upstream MCP server, as the gateway reports it. */
+export type UpstreamState = { up: boolean; transport?: string };
+
+export interface Metrics {
+  /** One finished HTTP request: `route` must be a route pattern (or "unmatched"). */
+  observeRequest(method: string, route: string, status: number, seconds: number): void;
+  /** One group commit of standalone audit entries. */
+  observeAuditCommit(seconds: number, entries: number): void;
+  /** An audit append that failed (the request it belonged to failed with 503). */
+  auditFailed(): void;
+  /**
+   * The hook for the MCP gateway: report each upstream server's health as it changes
+   * (`gatehouse_mcp_upstream_up{upstream}`), and forget it when the upstream is removed.
+   */
+  reportUpstream(name: string, state: UpstreamState): void;
+  forgetUpstream(name: string): void;
+  /** The in-memory families (counters, histograms, upstream health), rendered into `out`. */
+  renderInto(out: string[]): void;
+}
+
+export function createMetrics(): Metrics {
+  const requests = new Counter(
+    "gatehouse_http_requests_total",
+    "HTTP requests by method, route pattern and status code.",
+  );
+  const latency = new Histogram(
+    "gatehouse_http_request_duration_seconds",
+    "HTTP request latency by method and route pattern, until the response was handed to the socket.",
+    HTTP_BUCKETS,
+  );
+  const auditCommit = new Histogram(
+    "gatehouse_audit_commit_duration_seconds",
+    "Time to commit one group of standalone audit entries (each request waits for its own entry).",
+    AUDIT_BUCKETS,
+  );
+  const auditEntries = new Counter(
+    "gatehouse_audit_group_commit_entries_total",
+    "Audit entries committed through the group-commit queue.",
+  );
+  const auditFailures = new Counter(
+    "gatehouse_audit_write_failures_total",
+    "Audit appends that failed; the requests they belonged to answered 503.",
+  );
+  const upstreams = new Map<string, UpstreamState>();
+  return {
+    observeRequest(method, route, status, seconds) {
+      const m = METHODS.has(method) ? method : "OTHER";
+      requests.inc({ method: m, route, status: String(status) });
+      latency.observe({ method: m, route }, seconds);
+    },
+    observeAuditCommit(seconds, entries) {
+      auditCommit.observe({}, seconds);
+      auditEntries.inc({}, entries);
+    },
+    auditFailed() {
+      auditFailures.inc();
+    },
+    reportUpstream(name, state) {
+      upstreams.set(name, state);
+    },
+    forgetUpstream(name) {
+      upstreams.delete(name);
+    },
+    renderInto(out) {
+      requests.render(out);
+      latency.render(out);
+      auditCommit.render(out);
+      auditEntries.render(out);
+      auditFailures.render(out);
+      renderGauges(
+        [
+          {
+            name: "gatehouse_mcp_upstream_up",
+            help: "Upstream MCP servers of the gateway: 1 when the last start or call succeeded.",
+            samples: [...upstreams].map(([upstream, s]) => ({
+              labels: { upstream, ...(s.transport ? { transport: s.transport } : {}) },
+              value: s.up ? 1 : 0,
+            })),
+          },
+        ],
+        out,
+      );
+    },
+  };
+}

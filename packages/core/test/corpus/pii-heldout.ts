@@ -1,0 +1,77 @@
+// A second PII set written after the detectors and not tuned against (see injection-heldout.ts):
+// values embedded the way tool results carry them (JSON, CSV, logs, signatures), and benign
+// look-alikes from the same sources.
+
+import type { PiiCase } from "./pii";
+
+const at = (type: PiiCase["type"], value: string, template: string): PiiCase => ({
+  type,
+  value,
+  text: template.replace("{}", value),
+});
+
+export const PII_HELDOUT: PiiCase[] = [
+  at("email", "maria.garcia@example.es", "id,name,email\n7,Maria,{}\n"),
+  at("email", "ops-alerts@example.com", "[2024-05-06 10:15] notify {} failed"),
+  at("email", "k.tanaka@example.jp", "--\nKenji Tanaka | {} | Tokyo"),
+  at("email", "billing@example.travel", 'mailto:{}?subject=Invoice'),
+  at("email", "noreply@notifications.example.com", "From: Acme <{}>"),
+  at("phone", "+44 7700 900 077", "Mobile: {} (UK)"),
+  at("phone", "+1 650-555-0143", '"phone": "{}"'),
+  at("phone", "+49 (0)30 1234567", "Tel. {}"),
+  at("phone", "(646) 555-0177", "call us at {} between 9 and 5"),
+  at("phone", "+86 10 6552 9988", "Beijing office {}"),
+  at("phone", "+27 21 555 0123", "Cape Town {}"),
+  at("card", "4242 4242 4242 4242", "Test card: {} any CVC"),
+  at("card", "5200828282828210", "debit {}"),
+  at("card", "378734493671000", "amex corporate {}"),
+  at("card", "6011 0009 9013 9424", "disc {}"),
+  at("iban", "AT61 1904 3002 3457 3201", "Bankverbindung: {}"),
+  at("iban", "PL61 1090 1014 0000 0712 1981 2874", "rachunek {}"),
+  at("iban", "SE45 5000 0000 0583 9825 7466", "konto {}"),
+  at("iban", "IE29 AIBK 9311 5212 3456 78", "IBAN: {}"),
+  at("us_ssn", "212-67-3456", "applicant ssn={} dob=1980-02-03"),
+  at("us_ssn", "321 54 9876", "SSN {}"),
+  at("uk_nino", "PZ 11 22 33 B", "employee NI {}"),
+  at("uk_nino", "NH987654D", "NINO: {}"),
+  at("ca_sin", "123 456 782", "SIN/NAS {}"),
+  at("ipv4", "52.95.110.1", "GET / HTTP/1.1 from {}"),
+  at("ipv4", "185.199.108.153", "pages.example resolves to {}"),
+  at("ipv4", "10.12.0.254", "x-forwarded-for: {}"),
+  at("ipv6", "2a00:1450:4001:82b::200e", "AAAA {}"),
+  at("ipv6", "2001:db8:1::ab9:c0a8:102", "ip6={}"),
+  at("ipv6", "::ffff:10.0.0.1", "client {}"),
+];
+
+export const PII_HELDOUT_NEGATIVES: string[] = [
+  "commit 3f4e2a1 by jane in 0.42s",
+  "Downloaded 4,294,967,296 bytes.",
+  "docker run -p 8080:80 -p 443:443 nginx",
+  "Images: hero@3x.webp, logo@2x.svg",
+  "Set retries = 3, backoff = 1.5.",
+  "Coupon code SAVE20-4411-2290",
+  "Serial no. SN-2024-0001-7731",
+  "Chapter 1.2.3.4 covers routing.",
+  "IPv6 has 2^128 addresses; notation uses ':' separators.",
+  "Use the :: operator in Haskell for type signatures like x :: Int.",
+  "Price list: 12.99, 15.49, 19.99",
+  "Dimensions 1920x1080 at 60 Hz.",
+  "The lot number is 20240506-1134-77.",
+  "Latitude 40.7128, longitude -74.0060",
+  "Call stack depth 1024 exceeded.",
+  "Event id 4625 means a failed logon.",
+  "Order total 4111 EUR for 1111 units.",
+  "Postcode SW1A 1AA is Buckingham Palace.",
+  "ZIP code 94103-1234",
+  "Region eu-west-1, zone eu-west-1a.",
+  "ID 00000000-0000-0000-0000-000000000000",
+  "Elapsed 00:01:23.456",
+  "Firmware build 7.12.0.8",
+  "The answer key: A, B, C, D.",
+  "Room 101, desk 12, badge 5521.",
+  "Sample rate 44100 Hz, 16 bit.",
+  "Call me maybe, at noon.",
+  "the at sign is written at",
+  "dots are written as dot",
+  "Our HQ is at Example Street dot 4",
+];

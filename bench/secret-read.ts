@@ -44,7 +44,7 @@ async function api(url: string, method: string, path: string, body?: unknown, to
 
 /** An agent with read on one secret, as an AppRole token: the realistic hot path. */
 async function seed(url: string) {
-  await api(url, "POST", "/v1/policy", { name: "bench", rules: [{ paths: ["bench/**"], capabilities: ["read"] }] });
+  await api(url, "POST", "/v1/policy", { name: "bench", rules: [{ paths: ["bench/**"], capabilities: ["read", "lease"] }] });
   await api(url, "POST", "/v1/secrets/bench/key", { value: "x".repeat(64) });
   const role = await api(url, "POST", "/v1/auth/approle", { display_name: "bench", policies: ["bench"] });
   const login = await api(url, "POST", "/v1/auth/approle/login", { role_id: role.role_id, secret_id: role.secret_id });
@@ -56,7 +56,10 @@ const emit = (name: string, r: WrkResult) => console.log(JSON.stringify({ name, 
 const sqlite = await server({});
 try {
   const token = await seed(sqlite.url);
-  emit("secret_read", wrk(`${sqlite.url}/v1/secrets/bench/key/value`, { seconds, connections: 32, headers: { authorization: `Bearer ${token}` } }));
+  const headers = { authorization: `Bearer ${token}` };
+  emit("secret_read", wrk(`${sqlite.url}/v1/secrets/bench/key/value`, { seconds, connections: 32, headers }));
+  emit("secret_read_1conn", wrk(`${sqlite.url}/v1/secrets/bench/key/value`, { seconds, connections: 1, headers }));
+  emit("lease_checkout", wrk(`${sqlite.url}/v1/lease/bench/key`, { seconds, connections: 32, headers, script: join(import.meta.dir, "lease.lua") }));
 } finally {
   sqlite.stop();
 }

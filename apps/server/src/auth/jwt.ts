@@ -25,7 +25,10 @@ export interface Jwt {
   verify(token: string): Promise<TokenClaims>;
 }
 
+const CACHE_MAX = 10_000;
+
 export function createJwt(key: Uint8Array, now: () => number): Jwt {
+  const verified = new Map<string, TokenClaims>();
   return {
     async sign(claims, ttlSeconds) {
       const iat = Math.floor(now() / 1000);
@@ -40,6 +43,13 @@ export function createJwt(key: Uint8Array, now: () => number): Jwt {
       return { token, expiresAt: exp * 1000 };
     },
     async verify(token) {
+      // A token's signature and claims never change, so a verified token is remembered until it expires;
+      // everything that can revoke it (suspension, rotation, disabling) is checked per request by the caller.
+      const hit = verified.get(token);
+      if (hit) {
+        if (hit.exp * 1000 > now()) return hit;
+        verified.delete(token);
+      }
       try {
         const { payload } = await jwtVerify(token, key, {
           issuer: ISSUER,
@@ -55,7 +65,10 @@ export function createJwt(key: Uint8Array, now: () => number): Jwt {
         ) {
           throw new GatehouseError("unauthorized", "Token is not a Gatehouse token");
         }
-        return { typ, uid, ver, exp, iat: iat ?? 0, jti: jti ?? "" };
+        const claims = { typ, uid, ver, exp, iat: iat ?? 0, jti: jti ?? "" };
+        if (verified.size >= CACHE_MAX) verified.delete(verified.keys().next().value ?? "");
+        verified.set(token, claims);
+        return claims;
       } catch (e) {
         if (e instanceof GatehouseError) throw e;
         const expired = e instanceof errors.JWTExpired;

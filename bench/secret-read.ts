@@ -29,7 +29,13 @@ async function server(env: Record<string, string>) {
     (p) => `http://127.0.0.1:${p}/health`,
     port,
   );
-  return { url: `http://127.0.0.1:${port}`, stop: () => (child.proc.kill(), rmSync(dir, { recursive: true, force: true })) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () => {
+      child.proc.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function api(url: string, method: string, path: string, body?: unknown, token = ROOT) {
@@ -44,10 +50,16 @@ async function api(url: string, method: string, path: string, body?: unknown, to
 
 /** An agent with read on one secret, as an AppRole token: the realistic hot path. */
 async function seed(url: string) {
-  await api(url, "POST", "/v1/policy", { name: "bench", rules: [{ paths: ["bench/**"], capabilities: ["read", "lease"] }] });
+  await api(url, "POST", "/v1/policy", {
+    name: "bench",
+    rules: [{ paths: ["bench/**"], capabilities: ["read", "lease"] }],
+  });
   await api(url, "POST", "/v1/secrets/bench/key", { value: "x".repeat(64) });
   const role = await api(url, "POST", "/v1/auth/approle", { display_name: "bench", policies: ["bench"] });
-  const login = await api(url, "POST", "/v1/auth/approle/login", { role_id: role.role_id, secret_id: role.secret_id });
+  const login = await api(url, "POST", "/v1/auth/approle/login", {
+    role_id: role.role_id,
+    secret_id: role.secret_id,
+  });
   return login.token as string;
 }
 
@@ -58,8 +70,19 @@ try {
   const token = await seed(sqlite.url);
   const headers = { authorization: `Bearer ${token}` };
   emit("secret_read", wrk(`${sqlite.url}/v1/secrets/bench/key/value`, { seconds, connections: 32, headers }));
-  emit("secret_read_1conn", wrk(`${sqlite.url}/v1/secrets/bench/key/value`, { seconds, connections: 1, headers }));
-  emit("lease_checkout", wrk(`${sqlite.url}/v1/lease/bench/key`, { seconds, connections: 32, headers, script: join(import.meta.dir, "lease.lua") }));
+  emit(
+    "secret_read_1conn",
+    wrk(`${sqlite.url}/v1/secrets/bench/key/value`, { seconds, connections: 1, headers }),
+  );
+  emit(
+    "lease_checkout",
+    wrk(`${sqlite.url}/v1/lease/bench/key`, {
+      seconds,
+      connections: 32,
+      headers,
+      script: join(import.meta.dir, "lease.lua"),
+    }),
+  );
 } finally {
   sqlite.stop();
 }
@@ -72,10 +95,18 @@ try {
   try {
     const token = await seed(a.url);
     const headers = { authorization: `Bearer ${token}` };
-    emit("secret_read_pg_1_replica", wrk(`${a.url}/v1/secrets/bench/key/value`, { seconds, connections: 32, headers }));
+    emit(
+      "secret_read_pg_1_replica",
+      wrk(`${a.url}/v1/secrets/bench/key/value`, { seconds, connections: 32, headers }),
+    );
     emit(
       "secret_read_pg_2_replicas",
-      await wrkParallel([a, b].map((s) => ({ url: `${s.url}/v1/secrets/bench/key/value`, opts: { seconds, connections: 16, headers } }))),
+      await wrkParallel(
+        [a, b].map((s) => ({
+          url: `${s.url}/v1/secrets/bench/key/value`,
+          opts: { seconds, connections: 16, headers },
+        })),
+      ),
     );
   } finally {
     a.stop();

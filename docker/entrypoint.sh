@@ -31,10 +31,12 @@ preflight() {
     fi
     rm -f "$probe"
   fi
-  if [ -n "${GATEHOUSE_UPSTREAM_HOME:-}" ]; then
-    # Private homes for upstream MCP servers, on the /tmp tmpfs (mode 0700: only this user).
-    mkdir -p "$GATEHOUSE_UPSTREAM_HOME" 2>/dev/null && chmod 0700 "$GATEHOUSE_UPSTREAM_HOME" 2>/dev/null || true
+  tmp="${TMPDIR:-/tmp}"
+  # The gateway creates upstream MCP servers' private homes here: it must be writable (a tmpfs).
+  if ! (: >"$tmp/.gatehouse-write-test.$$") 2>/dev/null; then
+    fail "$tmp is not writable by uid $(id -u); mount a tmpfs there (docker run --tmpfs /tmp)"
   fi
+  rm -f "$tmp/.gatehouse-write-test.$$"
 }
 
 cmd="${1:-server}"

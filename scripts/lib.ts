@@ -68,3 +68,6 @@ export const MARIADB = { bin: "/usr/sbin/mariadbd", pkg: "mariadb-server" };
 export const REDIS = { bin: "/usr/bin/redis-server", pkg: "redis-server" };
 export const SSHD = { bin: "/usr/sbin/sshd", pkg: "openssh-server" };
 export const SSH_CLIENT = { bin: "/usr/bin/ssh-keygen", pkg: "openssh-client" };
+// The MCP gateway's stdio sandbox (test/gateway*.test.ts run upstreams under it), and the Docker
+// entrypoint test runs the server in a read-only sandbox (it falls back to runuser alone).
+export const BWRAP = { bin: "/usr/bin/bwrap", pkg: "bubblewrap" };

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startPostgres } from "../apps/server/test/harness/postgres";
 import {
+  BWRAP,
   CHROMIUM,
   ensurePackages,
   MARIADB,
@@ -16,7 +17,7 @@ import {
   step,
 } from "./lib";
 
-await ensurePackages([POSTGRES, CHROMIUM, MARIADB, REDIS, SSHD, SSH_CLIENT]);
+await ensurePackages([POSTGRES, CHROMIUM, MARIADB, REDIS, SSHD, SSH_CLIENT, BWRAP]);
 const results: StepResult[] = [];
 const run = async (...args: Parameters<typeof step>) => {
   const r = await step(...args);
@@ -38,8 +39,8 @@ try {
     cwd: join(ROOT, "apps/server"),
     env,
   });
-  // The stdio bridge spawned as a real process against a server built with the server's test harness.
-  await run("cli tests (gatehouse mcp bridge)", ["bun", "test", "--timeout", "60000"], {
+  // The real `gatehouse` binary (every command, the mcp bridge, host tools) against the server harness.
+  await run("cli tests (gatehouse against a real server)", ["bun", "test", "--timeout", "60000"], {
     cwd: join(ROOT, "packages/cli"),
     env,
   });
@@ -50,6 +51,8 @@ try {
 } finally {
   pg.stop();
 }
+// A real server process on loopback under mixed load: zero errors and flat memory (long form: bun run soak).
+await run("soak (20 s)", ["bun", "scripts/soak.ts", "--duration=20"]);
 await run("e2e (Chromium)", ["bunx", "playwright", "test"], { cwd: join(ROOT, "e2e") });
 
 let passed = 0;

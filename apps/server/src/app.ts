@@ -3,6 +3,7 @@ import { GatehouseError } from "@gatehouse/core";
 import { Elysia } from "elysia";
 import type { AppContext } from "./context";
 import { authPlugin, type PeerResolver } from "./http/auth";
+import { type RouteInfo, strictJsonPlugin } from "./http/body";
 import { corsPlugin } from "./http/cors";
 import { errorPlugin } from "./http/errors";
 import { assignRequestId, elapsedMs, requestIdOf } from "./http/request-id";
@@ -13,6 +14,7 @@ import { auditModule } from "./modules/audit";
 import { authModule } from "./modules/auth";
 import { dynamicModule } from "./modules/dynamic";
 import { eventsModule } from "./modules/events";
+import { gatewayModule } from "./modules/gateway";
 import { healthModule } from "./modules/health";
 import { leasesModule } from "./modules/leases";
 import { linksModule } from "./modules/links";
@@ -32,7 +34,12 @@ import { usersModule } from "./modules/users";
 export function createApp(ctx: AppContext, opts: { peer?: PeerResolver } = {}) {
   const auth = authPlugin(ctx, opts.peer);
   const maxBody = ctx.config.maxBodySize;
-  return new Elysia({ name: "gatehouse" })
+  // normalize "typebox": unknown fields are still dropped, but a wrongly typed value stays wrong and fails
+  // validation; Elysia's default (exact mirror) turned `"metadata": "str"` into {"0":"s","1":"t",...} and
+  // a body of "str" or 12 into {} before validating (found by test/bad-input.test.ts).
+  // The body parser learns which routes parse their own body (`parse: "none"`) from the finished app.
+  let routeTable: () => readonly RouteInfo[] = () => [];
+  const app = new Elysia({ name: "gatehouse", normalize: "typebox" })
     .onRequest(({ request, set }) => {
       const id = assignRequestId(request);
       set.headers["x-request-id"] = id;
@@ -46,6 +53,7 @@ export function createApp(ctx: AppContext, opts: { peer?: PeerResolver } = {}) {
     })
     .use(corsPlugin(ctx.config.corsOrigins))
     .use(errorPlugin(ctx.log))
+    .use(strictJsonPlugin(maxBody, () => routeTable()))
     .onAfterResponse({ as: "global" }, ({ request, set, route, responseValue }) => {
       const status =
         responseValue instanceof Response
@@ -90,9 +98,12 @@ export function createApp(ctx: AppContext, opts: { peer?: PeerResolver } = {}) {
     .use(eventsModule(ctx, auth, opts.peer))
     .use(auditModule(ctx, auth))
     .use(adminModule(ctx, auth))
+    .use(gatewayModule(ctx, auth))
     .use(mcpModule(ctx, auth))
     .use(ssoModule(ctx, auth))
     .use(spaModule(ctx));
+  routeTable = () => app.routes;
+  return app;
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -16,6 +16,7 @@ import { createApprovalService } from "./modules/approvals/service";
 import { createProviderRegistry } from "./modules/dynamic/providers";
 import type { DynamicProvider, ProviderType } from "./modules/dynamic/providers/types";
 import { createDynamicService } from "./modules/dynamic/service";
+import { createGateway, type GatewayOptions } from "./modules/gateway/service";
 import { createPolicyService } from "./modules/policies/service";
 import { defaultProxyNet, type ProxyNet } from "./modules/proxy/net";
 import { createLifecycle } from "./ops/lifecycle";
@@ -31,6 +32,8 @@ export async function buildContext(
     proxyNet?: Partial<ProxyNet>;
     /** Replacement providers (tests: MongoDB over a driver fake). */
     dynamicProviders?: Partial<Record<ProviderType, DynamicProvider>>;
+    /** Gateway timings (tests shorten the restart backoff). */
+    gateway?: GatewayOptions;
   } = {},
 ): Promise<AppContext> {
   const log = createLogger(config.logLevel, opts.logSink);
@@ -61,6 +64,7 @@ export async function buildContext(
       policyService: undefined as unknown as AppContext["policyService"],
       approvals: undefined as unknown as AppContext["approvals"],
       dynamic: undefined as unknown as AppContext["dynamic"],
+      gateway: undefined as unknown as AppContext["gateway"],
       events: createEventBus((e) => log.warn("event listener failed", { error_message: String(e) })),
       notifier: createNotifier({
         url: config.notify.url,
@@ -74,6 +78,7 @@ export async function buildContext(
     ctx.policyService = createPolicyService(ctx);
     ctx.approvals = createApprovalService(ctx);
     ctx.dynamic = createDynamicService(ctx, createProviderRegistry(opts.dynamicProviders));
+    ctx.gateway = createGateway(ctx, opts.gateway);
     // The live audit tail, and lease changes derived from it: both only after the entry committed.
     ctx.audit.subscribe((row) => {
       const timestamp = new Date(row.ts).toISOString();

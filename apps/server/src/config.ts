@@ -217,7 +217,9 @@ export function loadConfig(env: Env = process.env): Config {
     notify: notifyConfig(env),
     reaperIntervalMs: int(env, "GATEHOUSE_REAPER_INTERVAL_MS", 5000, 100, 3_600_000),
     metricsToken,
-    masterKeyFile: env.GATEHOUSE_MASTER_KEY_FILE?.trim() ? resolve(env.GATEHOUSE_MASTER_KEY_FILE.trim()) : undefined,
+    masterKeyFile: env.GATEHOUSE_MASTER_KEY_FILE?.trim()
+      ? resolve(env.GATEHOUSE_MASTER_KEY_FILE.trim())
+      : undefined,
     mcpSandbox,
     webDist: resolve(env.GATEHOUSE_WEB_DIST || join(import.meta.dir, "../../web/dist")),
     version: VERSION,

@@ -11,6 +11,7 @@ import type { Keys } from "./keys";
 import type { Logger } from "./log";
 import type { ApprovalService } from "./modules/approvals/service";
 import type { DynamicService } from "./modules/dynamic/service";
+import type { Gateway } from "./modules/gateway/service";
 import type { PolicyService } from "./modules/policies/service";
 import type { ProxyNet } from "./modules/proxy/net";
 import type { Lifecycle } from "./ops/lifecycle";
@@ -35,6 +36,8 @@ export interface AppContext {
   approvals: ApprovalService;
   /** Dynamic-secret configurations, leases and the providers that issue them. */
   dynamic: DynamicService;
+  /** The MCP gateway: upstream servers, their tools in /v1/mcp, filters (stopped at shutdown). */
+  gateway: Gateway;
   /** Proxies whose X-Forwarded-For is believed (loopback unless GATEHOUSE_TRUST_LOOPBACK=false, plus the list). */
   trustedProxies: ParsedCidr[];
   /** DNS, upstream trust anchors and size caps for the proxy (tests pass their own resolver and CA). */

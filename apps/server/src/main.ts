@@ -83,6 +83,8 @@ async function shutdown(signal: string) {
     ctx.log.warn("requests still running after the grace period; closing their connections");
     await server.stop(true);
   }
+  // Upstream MCP servers (the gateway's child processes) end with the server.
+  await ctx.gateway.shutdown();
   await retention.stop();
   await reaper.stop();
   await dynamicReaper.stop();

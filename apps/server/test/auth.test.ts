@@ -417,3 +417,19 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe("token verification cache", () => {
+  test("a cached token still expires on time and a forged one is never cached as valid", async () => {
+    let clock = Date.now();
+    const { createJwt } = await import("../src/auth/jwt");
+    const jwt = createJwt(new Uint8Array(32).fill(7), () => clock);
+    const { token } = await jwt.sign({ typ: "approle", uid: "role-x", ver: 1 }, 60);
+    expect((await jwt.verify(token)).uid).toBe("role-x");
+    expect((await jwt.verify(token)).uid).toBe("role-x");
+    clock += 61_000;
+    await expect(jwt.verify(token)).rejects.toThrow("expired");
+    const forged = `${token.slice(0, -4)}AAAA`;
+    await expect(jwt.verify(forged)).rejects.toThrow();
+    await expect(jwt.verify(forged)).rejects.toThrow();
+  });
+});

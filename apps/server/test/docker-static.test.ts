@@ -1,6 +1,16 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cidrContains, parseCidr, parseIp } from "@gatehouse/core/policy";
@@ -20,7 +30,11 @@ interface Instruction {
 }
 
 /** Dockerfile instructions (continuations joined, comments dropped), each tagged with its stage. */
-function parseDockerfile(text: string): { instructions: Instruction[]; stages: { from: string; name?: string }[]; args: Obj } {
+function parseDockerfile(text: string): {
+  instructions: Instruction[];
+  stages: { from: string; name?: string }[];
+  args: Obj;
+} {
   const logical: string[] = [];
   let cur = "";
   for (const raw of text.split("\n")) {
@@ -72,13 +86,15 @@ function envOf(instructions: Instruction[]): Record<string, string> {
 }
 
 // Variable names and values that must never be baked into an image or a compose file.
-const SECRET_NAMES = /(^|_)(MASTER_KEY|ROOT_TOKEN|PASSWORD|SECRET|JWT_SECRET|METRICS_TOKEN|CLIENT_SECRET|DATABASE_URL)$/;
+const SECRET_NAMES =
+  /(^|_)(MASTER_KEY|ROOT_TOKEN|PASSWORD|SECRET|JWT_SECRET|METRICS_TOKEN|CLIENT_SECRET|DATABASE_URL)$/;
 const HEX_KEY = /\b[0-9a-f]{64}\b/i;
 
 function assertNoSecretsInEnv(env: Record<string, unknown>, where: string) {
   for (const [k, v] of Object.entries(env)) {
     const value = String(v ?? "");
-    if (SECRET_NAMES.test(k)) throw new Error(`${where}: ${k} is a secret in the environment (use a *_FILE secret)`);
+    if (SECRET_NAMES.test(k))
+      throw new Error(`${where}: ${k} is a secret in the environment (use a *_FILE secret)`);
     if (HEX_KEY.test(value)) throw new Error(`${where}: ${k} holds what looks like a key`);
     if (/:\/\/[^/\s:@]+:[^@\s]+@/.test(value)) throw new Error(`${where}: ${k} holds a URL with a password`);
   }
@@ -91,7 +107,9 @@ const composeEnv = (svc: Obj): Record<string, string> => {
   return (e ?? {}) as Record<string, string>;
 };
 const targets = (svc: Obj) =>
-  ((svc.volumes ?? []) as (string | { target: string })[]).map((v) => (typeof v === "string" ? (v.split(":")[1] ?? "") : v.target));
+  ((svc.volumes ?? []) as (string | { target: string })[]).map((v) =>
+    typeof v === "string" ? (v.split(":")[1] ?? "") : v.target,
+  );
 const tmpfsTargets = (svc: Obj) =>
   ([] as string[]).concat((svc.tmpfs ?? []) as string[]).map((t) => t.split(":")[0] as string);
 
@@ -108,6 +126,20 @@ describe("Dockerfile", () => {
     expect(stages[0]?.from).toBe("oven/bun:1.4.5");
   });
 
+  test("every workspace's package.json is in the build stage before the frozen install", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { workspaces: string[] };
+    const copied = build.filter((i) => i.cmd === "COPY").flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    for (const w of pkg.workspaces) {
+      const dirs = w.endsWith("/*")
+        ? readdirSync(join(ROOT, w.slice(0, -2)), { withFileTypes: true })
+            .filter((d) => d.isDirectory() && existsSync(join(ROOT, w.slice(0, -2), d.name, "package.json")))
+            .map((d) => `${w.slice(0, -2)}/${d.name}`)
+        : [w];
+      for (const d of dirs) expect(copied, d).toContain(`${d}/package.json`);
+    }
+    expect(copied).toContain("bun.lock");
+  });
+
   test("the build stage installs with the frozen lockfile and builds the SPA", () => {
     const runs = build.filter((i) => i.cmd === "RUN").map((i) => i.args);
     expect(runs.some((r) => r.includes("bun install --frozen-lockfile"))).toBe(true);
@@ -121,16 +153,19 @@ describe("Dockerfile", () => {
     const user = (users.at(-1)?.args ?? "").split(":")[0] ?? "";
     expect(["root", "0", ""]).not.toContain(user);
     // The user is created in the image, not assumed.
-    expect(final.some((i) => i.cmd === "RUN" && i.args.includes(`useradd`) && i.args.includes(user))).toBe(true);
+    expect(final.some((i) => i.cmd === "RUN" && i.args.includes(`useradd`) && i.args.includes(user))).toBe(
+      true,
+    );
   });
 
   test("HEALTHCHECK on /health/ready; /data volume; production; master key from the Docker secret", () => {
     const hc = final.find((i) => i.cmd === "HEALTHCHECK");
     expect(hc?.args).toContain("CMD");
     const entry = readFileSync(join(DOCKER, "entrypoint.sh"), "utf8");
-    expect(hc?.args.includes("/health/ready") || (hc?.args.includes("healthcheck") && entry.includes("/health/ready"))).toBe(
-      true,
-    );
+    expect(
+      hc?.args.includes("/health/ready") ||
+        (hc?.args.includes("healthcheck") && entry.includes("/health/ready")),
+    ).toBe(true);
     const volumes = final.filter((i) => i.cmd === "VOLUME").map((i) => i.args);
     expect(volumes).toEqual(['["/data"]']);
     const env = envOf(final);
@@ -140,12 +175,12 @@ describe("Dockerfile", () => {
     // Everything else the process may write goes to /tmp (a tmpfs), including upstream MCP homes.
     expect(env.HOME?.startsWith("/tmp")).toBe(true);
     expect(env.TMPDIR).toBe("/tmp");
-    expect(env.GATEHOUSE_UPSTREAM_HOME?.startsWith("/tmp/")).toBe(true);
     expect(env.BUN_RUNTIME_TRANSPILER_CACHE_PATH).toBe("0");
   });
 
   test("no secret is baked in: no key or token in ENV, ARG or the build context", () => {
-    for (const s of [0, last]) assertNoSecretsInEnv(envOf(instructions.filter((i) => i.stage === s)), "Dockerfile");
+    for (const s of [0, last])
+      assertNoSecretsInEnv(envOf(instructions.filter((i) => i.stage === s)), "Dockerfile");
     for (const a of instructions.filter((i) => i.cmd === "ARG")) expect(a.args).not.toMatch(SECRET_NAMES);
     expect(text).not.toMatch(HEX_KEY);
     const ignore = readFileSync(join(DOCKER, "Dockerfile.dockerignore"), "utf8");
@@ -153,8 +188,13 @@ describe("Dockerfile", () => {
   });
 
   test("only the data directory is made writable for the service user", () => {
-    const runs = final.filter((i) => i.cmd === "RUN").map((i) => i.args).join("\n");
-    const chowns = [...runs.matchAll(/chown\s+(?:-R\s+)?\S+\s+([^&\n]+)/g)].map((m) => (m[1] as string).trim());
+    const runs = final
+      .filter((i) => i.cmd === "RUN")
+      .map((i) => i.args)
+      .join("\n");
+    const chowns = [...runs.matchAll(/chown\s+(?:-R\s+)?\S+\s+([^&\n]+)/g)].map((m) =>
+      (m[1] as string).trim(),
+    );
     expect(chowns).toEqual(["/data"]);
     // Code is copied without --chown (root-owned, read-only to the service).
     for (const c of final.filter((i) => i.cmd === "COPY")) expect(c.args).not.toContain("--chown");
@@ -197,7 +237,9 @@ describe("compose.ha.yml (PostgreSQL, two replicas, reverse proxy)", () => {
   const doc = Bun.YAML.parse(readFileSync(join(DOCKER, "compose.ha.yml"), "utf8")) as Obj;
   const services = doc.services as Record<string, Obj>;
   const replicas = Object.entries(services).filter(([, s]) => String(s.image ?? "").startsWith("gatehouse"));
-  const proxyEntry = Object.entries(services).find(([, s]) => /^(caddy|nginx)(:|$)/.test(String(s.image ?? "")));
+  const proxyEntry = Object.entries(services).find(([, s]) =>
+    /^(caddy|nginx)(:|$)/.test(String(s.image ?? "")),
+  );
   const postgres = Object.values(services).find((s) => String(s.image ?? "").startsWith("postgres:"));
 
   test("PostgreSQL with its password from a secret, on an internal network", () => {
@@ -228,17 +270,21 @@ describe("compose.ha.yml (PostgreSQL, two replicas, reverse proxy)", () => {
     const [, proxy] = proxyEntry as [string, Obj];
     const nets = proxy.networks as Record<string, { ipv4_address?: string }>;
     const [netName, net] = Object.entries(nets)[0] as [string, { ipv4_address?: string }];
-    const subnet = (((doc.networks as Obj)[netName] as Obj).ipam as { config: { subnet: string }[] }).config[0]?.subnet;
+    const subnet = (((doc.networks as Obj)[netName] as Obj).ipam as { config: { subnet: string }[] })
+      .config[0]?.subnet;
     const proxyIp = parseIp(net.ipv4_address ?? "");
     expect(proxyIp).toBeDefined();
     for (const [, s] of replicas) {
-      const trusted = composeEnv(s).GATEHOUSE_TRUSTED_PROXIES?.split(",").map((c) => c.trim()) ?? [];
+      const trusted =
+        composeEnv(s)
+          .GATEHOUSE_TRUSTED_PROXIES?.split(",")
+          .map((c) => c.trim()) ?? [];
       expect(trusted.length).toBeGreaterThan(0);
       const cidrs = trusted.map((c) => parseCidr(c));
       for (const c of cidrs) expect(typeof c).not.toBe("string");
       expect(cidrs.some((c) => typeof c !== "string" && cidrContains(c, proxyIp as Uint8Array))).toBe(true);
       // The trusted range is the proxy's own network, and the replicas are on it with the proxy.
-      expect(trusted).toContain(subnet);
+      expect(trusted).toContain(subnet as string);
       expect(s.networks).toContain(netName);
       expect(s.ports).toBeUndefined();
     }
@@ -281,7 +327,9 @@ describe("systemd unit", () => {
   test("non-root, production, master key through LoadCredential, never the environment", () => {
     expect(one("User")).toBe("gatehouse");
     expect(service.LoadCredential).toContain("master_key:/etc/gatehouse/master_key");
-    const env = Object.fromEntries((service.Environment ?? []).map((e) => [e.split("=")[0], e.split("=").slice(1).join("=")]));
+    const env = Object.fromEntries(
+      (service.Environment ?? []).map((e) => [e.split("=")[0], e.split("=").slice(1).join("=")]),
+    );
     expect(env.GATEHOUSE_MASTER_KEY_FILE).toBe("%d/master_key");
     expect(env.GATEHOUSE_ENV).toBe("production");
     expect(env.GATEHOUSE_DATA_DIR).toBe("/var/lib/gatehouse");
@@ -303,7 +351,19 @@ afterAll(() => {
 /** bubblewrap as an unprivileged user: a read-only root, a writable data directory and a private /tmp. */
 function sandboxWorks(): boolean {
   if (!existsSync("/usr/bin/bwrap")) return false;
-  const probe = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "true"];
+  const probe = [
+    "bwrap",
+    "--ro-bind",
+    "/",
+    "/",
+    "--dev",
+    "/dev",
+    "--proc",
+    "/proc",
+    "--tmpfs",
+    "/tmp",
+    "true",
+  ];
   const r = Bun.spawnSync(isRoot ? ["runuser", "-u", "nobody", "--", ...probe] : probe);
   return r.exitCode === 0;
 }
@@ -319,7 +379,11 @@ async function freePort(): Promise<number> {
 function deepest(pid: number): number {
   const children = (p: number) => {
     try {
-      return readFileSync(`/proc/${p}/task/${p}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+      return readFileSync(`/proc/${p}/task/${p}/children`, "utf8")
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number);
     } catch {
       return [];
     }
@@ -355,19 +419,35 @@ function layout(sandbox: boolean, keyHex: string): Layout {
     return { host: { data, key, tmp }, inside: { data, key, config: join(base, "config") }, prefix: asUser };
   return {
     host: { data, key, tmp },
-    inside: { data: "/mnt/gatehouse/data", key: "/mnt/gatehouse/secrets/master_key", config: "/mnt/gatehouse/config" },
+    inside: {
+      data: "/mnt/gatehouse/data",
+      key: "/mnt/gatehouse/secrets/master_key",
+      config: "/mnt/gatehouse/config",
+    },
     prefix: [
       ...asUser,
       "bwrap",
-      "--ro-bind", "/", "/",
-      "--dev", "/dev",
-      "--proc", "/proc",
-      "--tmpfs", "/tmp",
-      "--tmpfs", "/mnt",
-      "--dir", "/mnt/gatehouse/data",
-      "--bind", data, "/mnt/gatehouse/data",
-      "--dir", "/mnt/gatehouse/secrets",
-      "--ro-bind", key, "/mnt/gatehouse/secrets/master_key",
+      "--ro-bind",
+      "/",
+      "/",
+      "--dev",
+      "/dev",
+      "--proc",
+      "/proc",
+      "--tmpfs",
+      "/tmp",
+      "--tmpfs",
+      "/mnt",
+      "--dir",
+      "/mnt/gatehouse/data",
+      "--bind",
+      data,
+      "/mnt/gatehouse/data",
+      "--dir",
+      "/mnt/gatehouse/secrets",
+      "--ro-bind",
+      key,
+      "/mnt/gatehouse/secrets/master_key",
       "--die-with-parent",
     ],
   };
@@ -387,7 +467,6 @@ function entrypoint(l: Layout, port: number, extra: Record<string, string> = {},
     GATEHOUSE_CONFIG_DIR: l.inside.config,
     GATEHOUSE_MASTER_KEY_FILE: l.inside.key,
     GATEHOUSE_WEB_DIST: join(ROOT, "apps/web/dist"),
-    GATEHOUSE_UPSTREAM_HOME: "/tmp/gatehouse-upstreams",
     BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0",
     ...extra,
   };
@@ -430,12 +509,16 @@ describe("the entrypoint, run natively as an unprivileged user", () => {
     expect(files).not.toContain("dev-master.key");
     for (const f of files) expect(readFileSync(join(l.host.data, f)).includes(keyHex)).toBe(false);
     if (isRoot) {
-      const owner = Bun.spawnSync(["stat", "-c", "%u", join(l.host.data, "gatehouse.db")]).stdout.toString().trim();
+      const owner = Bun.spawnSync(["stat", "-c", "%u", join(l.host.data, "gatehouse.db")])
+        .stdout.toString()
+        .trim();
       expect(owner).toBe(String(NOBODY));
     }
 
     const server = deepest(proc.pid);
-    expect(readFileSync(`/proc/${server}/status`, "utf8")).toMatch(new RegExp(`\\nUid:\\s+${isRoot ? NOBODY : process.getuid?.()}\\s`));
+    expect(readFileSync(`/proc/${server}/status`, "utf8")).toMatch(
+      new RegExp(`\\nUid:\\s+${isRoot ? NOBODY : process.getuid?.()}\\s`),
+    );
     process.kill(server, "SIGTERM");
     expect(await proc.exited).toBe(0);
     const out = await stdout;
@@ -457,18 +540,30 @@ describe("the entrypoint, run natively as an unprivileged user", () => {
     const port = await freePort();
     const noKey = entrypoint(l, port, { GATEHOUSE_MASTER_KEY_FILE: "/nonexistent/master_key" });
     expect(await noKey.exited).toBe(1);
-    expect(await new Response(noKey.stderr).text()).toContain("cannot read the master key at /nonexistent/master_key");
+    expect(await new Response(noKey.stderr).text()).toContain(
+      "cannot read the master key at /nonexistent/master_key",
+    );
     const badData = entrypoint(l, port, { GATEHOUSE_DATA_DIR: sandbox ? "/etc" : "/proc" });
     expect(await badData.exited).toBe(1);
     expect(await new Response(badData.stderr).text()).toContain("is not writable");
     // The server's own check: production refuses a malformed key (named, never echoed).
     writeFileSync(join(l.host.tmp, "bad-key"), "not-a-key");
     if (isRoot) chownSync(join(l.host.tmp, "bad-key"), NOBODY, NOBODY);
-    const bad = entrypoint({ ...l, prefix: isRoot ? ["runuser", "-u", "nobody", "--"] : [], inside: { ...l.inside, data: l.host.data } }, port, {
-      GATEHOUSE_MASTER_KEY_FILE: join(l.host.tmp, "bad-key"),
-      GATEHOUSE_DATA_DIR: l.host.data,
-    });
+    const bad = entrypoint(
+      {
+        ...l,
+        prefix: isRoot ? ["runuser", "-u", "nobody", "--"] : [],
+        inside: { ...l.inside, data: l.host.data },
+      },
+      port,
+      {
+        GATEHOUSE_MASTER_KEY_FILE: join(l.host.tmp, "bad-key"),
+        GATEHOUSE_DATA_DIR: l.host.data,
+      },
+    );
     expect(await bad.exited).toBe(1);
-    expect(await new Response(bad.stderr).text()).toContain("GATEHOUSE_MASTER_KEY_FILE: must be 64 hexadecimal characters");
+    expect(await new Response(bad.stderr).text()).toContain(
+      "GATEHOUSE_MASTER_KEY_FILE: must be 64 hexadecimal characters",
+    );
   }, 60_000);
 });

@@ -252,7 +252,10 @@ describe("browser-side and server-side evaluation agree", () => {
 describe("policies at boot", () => {
   test("database and file policies are loaded when the server starts on an existing store", async () => {
     const first = await createTestApp("sqlite", { GATEHOUSE_ROOT_TOKEN: ROOT });
-    await first.req("POST", "/v1/policy", { token: ROOT, body: { name: "persisted", rules: [{ paths: ["p/**"], capabilities: ["read"] }] } });
+    await first.req("POST", "/v1/policy", {
+      token: ROOT,
+      body: { name: "persisted", rules: [{ paths: ["p/**"], capabilities: ["read"] }] },
+    });
     // A second context on the same data directory and key: a restart.
     const { buildContext } = await import("../src/boot");
     const again = await buildContext(first.ctx.config, { logSink: () => {} });

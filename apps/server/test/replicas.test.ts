@@ -80,9 +80,13 @@ afterAll(() => {
 });
 
 async function agent() {
-  const role = await call(a, "POST", "/v1/auth/approle", { body: { display_name: `agent-${Math.random()}`, policies: ["gated"] } });
+  const role = await call(a, "POST", "/v1/auth/approle", {
+    body: { display_name: `agent-${Math.random()}`, policies: ["gated"] },
+  });
   expect(role.status).toBe(201);
-  const login = await call(b, "POST", "/v1/auth/approle/login", { body: { role_id: role.body.role_id, secret_id: role.body.secret_id } });
+  const login = await call(b, "POST", "/v1/auth/approle/login", {
+    body: { role_id: role.body.role_id, secret_id: role.body.secret_id },
+  });
   expect(login.status).toBe(200);
   return { roleId: role.body.role_id as string, token: login.body.token as string };
 }
@@ -92,15 +96,29 @@ describe("two replicas on one PostgreSQL", () => {
     expect(
       (
         await call(a, "POST", "/v1/policy", {
-          body: { name: "gated", rules: [{ paths: ["shared/**"], capabilities: ["read", "lease"], approval: { required: true, max_ttl: 600 } }] },
+          body: {
+            name: "gated",
+            rules: [
+              {
+                paths: ["shared/**"],
+                capabilities: ["read", "lease"],
+                approval: { required: true, max_ttl: 600 },
+              },
+            ],
+          },
         })
       ).status,
     ).toBe(201);
-    expect((await call(b, "POST", "/v1/secrets/shared/db", { body: { value: "replica-value" } })).status).toBe(201);
+    expect(
+      (await call(b, "POST", "/v1/secrets/shared/db", { body: { value: "replica-value" } })).status,
+    ).toBe(201);
     const ag = await agent();
 
     const ac = new AbortController();
-    const res = await fetch(`${b.url}/v1/events`, { headers: { authorization: `Bearer ${ROOT}` }, signal: ac.signal });
+    const res = await fetch(`${b.url}/v1/events`, {
+      headers: { authorization: `Bearer ${ROOT}` },
+      signal: ac.signal,
+    });
     recordHit("GET", "/v1/events", res.status);
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     let seen = "";
@@ -129,8 +147,15 @@ describe("two replicas on one PostgreSQL", () => {
   });
 
   test("a policy change on A applies on B at once", async () => {
-    await call(a, "POST", "/v1/policy", { body: { name: "late", rules: [{ paths: ["late/**"], capabilities: ["read"] }] } });
-    const sim = async () => (await call(b, "POST", "/v1/policy/simulate", { body: { policies: ["late"], capability: "read", path: "late/x" } })).body;
+    await call(a, "POST", "/v1/policy", {
+      body: { name: "late", rules: [{ paths: ["late/**"], capabilities: ["read"] }] },
+    });
+    const sim = async () =>
+      (
+        await call(b, "POST", "/v1/policy/simulate", {
+          body: { policies: ["late"], capability: "read", path: "late/x" },
+        })
+      ).body;
     let ok = false;
     for (let i = 0; i < 30 && !ok; i++) {
       ok = ((await sim()).decision as Body).allowed === true;
@@ -158,10 +183,15 @@ describe("two replicas on one PostgreSQL", () => {
       let left = 200;
       for (let i = 0; i < 60 && left > 0; i++) {
         await Bun.sleep(200);
-        left = Number((await sql`SELECT count(*)::int AS n FROM leases WHERE id LIKE 'lease-bulk-%' AND revoked_at IS NULL`)[0]?.n);
+        left = Number(
+          (
+            await sql`SELECT count(*)::int AS n FROM leases WHERE id LIKE 'lease-bulk-%' AND revoked_at IS NULL`
+          )[0]?.n,
+        );
       }
       expect(left).toBe(0);
-      const per = await sql`SELECT lease_id, count(*)::int AS n FROM audit_log WHERE action = 'lease.reap' AND lease_id LIKE 'lease-bulk-%' GROUP BY lease_id`;
+      const per =
+        await sql`SELECT lease_id, count(*)::int AS n FROM audit_log WHERE action = 'lease.reap' AND lease_id LIKE 'lease-bulk-%' GROUP BY lease_id`;
       expect(per.length).toBe(200);
       expect(per.every((r) => Number(r.n) === 1)).toBe(true);
     } finally {
@@ -170,16 +200,21 @@ describe("two replicas on one PostgreSQL", () => {
   });
 
   test("a rate limit hit on A applies on B", async () => {
-    const role = await call(a, "POST", "/v1/auth/approle", { body: { display_name: "limited", policies: ["gated"] } });
+    const role = await call(a, "POST", "/v1/auth/approle", {
+      body: { display_name: "limited", policies: ["gated"] },
+    });
     const bad = { role_id: role.body.role_id, secret_id: "wrong-secret-id-value" };
-    for (let i = 0; i < 10; i++) expect((await call(a, "POST", "/v1/auth/approle/login", { body: bad })).status).toBe(401);
+    for (let i = 0; i < 10; i++)
+      expect((await call(a, "POST", "/v1/auth/approle/login", { body: bad })).status).toBe(401);
     const onB = await call(b, "POST", "/v1/auth/approle/login", { body: bad });
     expect(onB.status).toBe(429);
   });
 
   test("the audit chain verifies after concurrent writes on both", async () => {
     await Promise.all(
-      Array.from({ length: 60 }, (_, i) => call(i % 2 ? a : b, "POST", `/v1/secrets/chain/k${i}`, { body: { value: `v${i}` } })),
+      Array.from({ length: 60 }, (_, i) =>
+        call(i % 2 ? a : b, "POST", `/v1/secrets/chain/k${i}`, { body: { value: `v${i}` } }),
+      ),
     );
     const v = await call(b, "POST", "/v1/audit/verify");
     expect(v.status).toBe(200);

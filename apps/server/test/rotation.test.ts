@@ -247,6 +247,31 @@ for (const engine of ENGINES) {
         context: "meta:sso_client_secret",
         plaintext: ssoSecret,
       });
+      // An upstream MCP server whose env references a secret: its whole registration is sealed
+      // (purpose mcp_upstream) and must still open, and resolve, after the rotation.
+      const mcp = await t.req("POST", "/v1/mcp/servers", {
+        ...root,
+        body: {
+          name: "rot-upstream",
+          transport: "stdio",
+          command: "true",
+          env: { TOKEN: "{{secret:app/db/password}}", LITERAL: "literal-upstream-value" },
+        },
+      });
+      expect(mcp.status, mcp.text).toBe(201);
+      const { mcpServers } = t.ctx.store.t;
+      const [mcpRow] = await t.ctx.store.db
+        .select()
+        .from(mcpServers)
+        .where(eq(mcpServers.name, "rot-upstream"));
+      const mcpContext = "mcp_upstream:rot-upstream";
+      seeded.push({
+        column: "mcp_servers.config",
+        key: ["rot-upstream"],
+        context: mcpContext,
+        plaintext: t.ctx.keys.open("mcp_upstream", mcpContext, mcpRow?.config ?? ""),
+      });
+      expect(seeded.at(-1)?.plaintext).toContain("{{secret:app/db/password}}");
       // A dynamic config and two live dynamic leases (the rotation must keep revoke working).
       const dynPath = `db/rot-${engine}`;
       const saved = await t.req("POST", "/v1/dynamic", {
@@ -428,6 +453,7 @@ for (const engine of ENGINES) {
         "users.totp_pending": 2,
         "meta.jwt_key": 1,
         "meta.sso_client_secret": 1,
+        "mcp_servers.config": 1,
       });
 
       const after = await sealedValues(t.ctx);
@@ -451,6 +477,16 @@ for (const engine of ENGINES) {
       const sso = await t.req<{ client_secret_set: boolean }>("GET", "/v1/settings/sso", root);
       expect(sso.body.client_secret_set).toBe(true);
       expect(sso.text).not.toContain("sso-client-secret-for-rotation");
+      const upstream = await t.req<{ secret_refs: string[]; env: Record<string, string> }>(
+        "GET",
+        "/v1/mcp/servers/rot-upstream",
+        root,
+      );
+      expect(upstream.body).toMatchObject({
+        secret_refs: ["app/db/password"],
+        env: { TOKEN: "***", LITERAL: "***" },
+      });
+      expect(upstream.text).not.toContain("literal-upstream-value");
     });
 
     test("existing tokens and the audit chain keep verifying; new writes seal under the new key", async () => {

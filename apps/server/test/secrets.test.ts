@@ -503,7 +503,9 @@ for (const engine of ENGINES) {
           ],
         },
       });
-      expect(failed.status).toBe(500);
+      // A store refusing the write is 503 `unavailable` (test/faults.test.ts), not a 500.
+      expect(failed.status).toBe(503);
+      expect((failed.body as Err).code).toBe("unavailable");
       expect((await t.req("GET", "/v1/secrets/imp3/ok", root)).status).toBe(404);
       const ok = await t.req<{ imported_count: number }>("POST", "/v1/secrets-bulk", {
         token: writer,

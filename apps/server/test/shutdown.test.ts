@@ -103,7 +103,10 @@ describe("graceful shutdown of the real process", () => {
     ).toBe(201);
     for (const p of ["gated/db", "open/api"])
       expect((await api(url, "POST", `/v1/secrets/${p}`, ROOT, { value: CANARY })).status).toBe(201);
-    const role = await api(url, "POST", "/v1/auth/approle", ROOT, { display_name: "agent", policies: ["gated"] });
+    const role = await api(url, "POST", "/v1/auth/approle", ROOT, {
+      display_name: "agent",
+      policies: ["gated"],
+    });
     const login = await fetch(`${url}/v1/auth/approle/login`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -146,7 +149,10 @@ describe("graceful shutdown of the real process", () => {
       await Bun.sleep(i * 3);
       try {
         const r = await fetch(`${url}/v1/secrets/open/api/value`, {
-          headers: { authorization: `Bearer ${ROOT}`, "x-request-id": `burst-request-${String(i).padStart(4, "0")}` },
+          headers: {
+            authorization: `Bearer ${ROOT}`,
+            "x-request-id": `burst-request-${String(i).padStart(4, "0")}`,
+          },
         });
         await r.text();
         return { id: `burst-request-${String(i).padStart(4, "0")}`, status: r.status };

@@ -28,7 +28,8 @@ function normalizeUrl(raw: string, io: Io): string {
   } catch {
     throw new CliError(`--url is not a URL: ${raw}`, EXIT.usage);
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new CliError("--url must be http(s)", EXIT.usage);
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw new CliError("--url must be http(s)", EXIT.usage);
   if (url.protocol === "http:" && !LOOPBACK.test(url.hostname)) {
     io.stderr(`warning: ${url.origin} is plain http: credentials and values cross the network unencrypted`);
   }
@@ -38,7 +39,8 @@ function normalizeUrl(raw: string, io: Io): string {
 /** The server URL alone (login needs no credentials yet). */
 export function resolveUrl(flag: string | undefined, io: Io): string {
   const raw = flag?.trim() || io.env.GATEHOUSE_URL?.trim() || readCredentials(io.env)?.url;
-  if (!raw) throw new CliError("no server: pass --url, set GATEHOUSE_URL or run `gatehouse login`", EXIT.usage);
+  if (!raw)
+    throw new CliError("no server: pass --url, set GATEHOUSE_URL or run `gatehouse login`", EXIT.usage);
   return normalizeUrl(raw, io);
 }
 
@@ -80,7 +82,8 @@ export interface Reply<T> {
 /** Describes an error envelope as `message (HTTP 403, forbidden)`. */
 export function describeError(status: number, body: unknown): string {
   const b = (typeof body === "object" && body !== null ? body : {}) as { error?: unknown; code?: unknown };
-  const message = typeof b.error === "string" ? b.error : typeof body === "string" && body ? body : "request failed";
+  const message =
+    typeof b.error === "string" ? b.error : typeof body === "string" && body ? body : "request failed";
   return `${message} (HTTP ${status}${typeof b.code === "string" ? `, ${b.code}` : ""})`;
 }
 
@@ -109,7 +112,11 @@ export class Client {
       body = JSON.stringify(opts.body);
       headers["content-type"] ??= "application/json";
     }
-    const res = await this.session.fetch(`${this.url}${path}${qs ? `?${qs}` : ""}`, { method, headers, body });
+    const res = await this.session.fetch(`${this.url}${path}${qs ? `?${qs}` : ""}`, {
+      method,
+      headers,
+      body,
+    });
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -159,7 +166,12 @@ export interface RequestView {
  * Waits up to `seconds` for a pending request to be decided (long polls of at most 60 s each), and
  * returns it as it stands then.
  */
-export async function waitForDecision(client: Client, id: string, seconds: number, io: Io): Promise<RequestView> {
+export async function waitForDecision(
+  client: Client,
+  id: string,
+  seconds: number,
+  io: Io,
+): Promise<RequestView> {
   const deadline = Date.now() + seconds * 1000;
   io.stderr(`waiting up to ${seconds} s for a human to approve request ${id}...`);
   for (;;) {
@@ -175,6 +187,9 @@ export async function waitForDecision(client: Client, id: string, seconds: numbe
 export function notApproved(r: RequestView): CliError {
   if (r.status === "pending") return new PendingApproval(r.request_id, r.expires_at);
   if (r.status === "denied")
-    return new CliError(`request ${r.request_id} was denied${r.decision_reason ? `: ${r.decision_reason}` : ""}`, EXIT.auth);
+    return new CliError(
+      `request ${r.request_id} was denied${r.decision_reason ? `: ${r.decision_reason}` : ""}`,
+      EXIT.auth,
+    );
   return new CliError(`request ${r.request_id} is ${r.status}`, EXIT.failure);
 }

@@ -34,7 +34,10 @@ export function readCredentials(env: Io["env"]): StoredCredentials | undefined {
     if (typeof parsed.url !== "string" || typeof parsed.token !== "string") throw new Error("incomplete");
     return parsed;
   } catch {
-    throw new CliError(`${path} is not a credentials file written by \`gatehouse login\`; remove it`, EXIT.auth);
+    throw new CliError(
+      `${path} is not a credentials file written by \`gatehouse login\`; remove it`,
+      EXIT.auth,
+    );
   }
 }
 

@@ -5,12 +5,20 @@ export function printJson(io: Io, data: unknown): void {
 }
 
 /** A plain text table: a header row, then one row per item; empty lists print `empty` to stderr. */
-export function printTable(io: Io, headers: string[], rows: (string | number | boolean | null | undefined)[][], empty = "(none)") {
+export function printTable(
+  io: Io,
+  headers: string[],
+  rows: (string | number | boolean | null | undefined)[][],
+  empty = "(none)",
+) {
   if (rows.length === 0) {
     io.stderr(empty);
     return;
   }
-  const cells = [headers, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? "-" : String(c))))];
+  const cells = [
+    headers,
+    ...rows.map((r) => r.map((c) => (c === null || c === undefined ? "-" : String(c)))),
+  ];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
   const line = (r: string[]) =>
     r

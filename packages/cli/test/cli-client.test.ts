@@ -21,7 +21,8 @@ let agent: { token: string; identity: string };
 /** The CLI with a token (root unless given) and the server URL in its environment. */
 const as = (token: string, args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}) =>
   cli(args, { home, stdin: opts.stdin, env: { GATEHOUSE_URL: s.url, GATEHOUSE_TOKEN: token, ...opts.env } });
-const root = (args: string[], opts?: { stdin?: string; env?: Record<string, string> }) => as(ROOT, args, opts);
+const root = (args: string[], opts?: { stdin?: string; env?: Record<string, string> }) =>
+  as(ROOT, args, opts);
 
 beforeAll(async () => {
   s = await liveServer("sqlite", { GATEHOUSE_ROOT_TOKEN: ROOT });
@@ -35,7 +36,9 @@ beforeAll(async () => {
   ]);
   agent = await agentToken(s.t, ["cli-agent"]);
   for (const p of ["team/api", "gated/db", "gated/lease", "gated/denied", "ops/root-only"])
-    expect((await s.t.req("POST", `/v1/secrets/${p}`, { token: ROOT, body: { value: CANARY } })).status).toBe(201);
+    expect((await s.t.req("POST", `/v1/secrets/${p}`, { token: ROOT, body: { value: CANARY } })).status).toBe(
+      201,
+    );
 });
 
 afterAll(async () => {
@@ -85,8 +88,6 @@ describe("gatehouse login / whoami / logout", () => {
 
   test("a user with TOTP: --totp, a prompt on the next stdin line, or a recovery code", async () => {
     const u = await seedUser(s.t, { role: "viewer" });
-    const auth = await userToken(s.t, "viewer");
-    void auth;
     const { token } = await s.t.ctx.jwt.sign({ typ: "user", uid: u.id, ver: u.tokenVersion }, 3600);
     const { secret, recoveryCodes } = await enrollTotp(s.t, { token });
     const h = tempHome();
@@ -95,8 +96,13 @@ describe("gatehouse login / whoami / logout", () => {
       stdin: `${PASSWORD}\n`,
     });
     expect(withFlag.code, withFlag.stderr).toBe(0);
-    expect((JSON.parse(readFileSync(join(h, ".config/gatehouse/credentials"), "utf8")) as Body).method).toBe("totp");
-    const noCode = await cli(["login", "--url", s.url, "-u", u.username], { home: tempHome(), stdin: `${PASSWORD}\n` });
+    expect((JSON.parse(readFileSync(join(h, ".config/gatehouse/credentials"), "utf8")) as Body).method).toBe(
+      "totp",
+    );
+    const noCode = await cli(["login", "--url", s.url, "-u", u.username], {
+      home: tempHome(),
+      stdin: `${PASSWORD}\n`,
+    });
     expect(noCode.code).toBe(3);
     expect(noCode.stderr).toContain("TOTP code");
     const replay = await cli(["login", "--url", s.url, "-u", u.username], {
@@ -137,9 +143,12 @@ describe("gatehouse login / whoami / logout", () => {
     });
     expect(ar.code, ar.stderr).toBe(0);
     expect((await cli(["secrets", "get", "team/api"], { home: h2 })).stdout).toBe(`${CANARY}\n`);
-    const wrong = await cli(["login", "--url", s.url, "--role-id", role.body.role_id, "--secret-id", "nope"], {
-      home: tempHome(),
-    });
+    const wrong = await cli(
+      ["login", "--url", s.url, "--role-id", role.body.role_id, "--secret-id", "nope"],
+      {
+        home: tempHome(),
+      },
+    );
     expect(wrong.code).toBe(3);
   });
 });
@@ -161,7 +170,9 @@ describe("gatehouse secrets", () => {
     const ls = await root(["secrets", "ls", "cli/"]);
     expect(ls.stdout).toMatch(/^PATH\s+VERSION\s+UPDATED/);
     expect(ls.stdout).toContain("cli/demo");
-    const lsJson = JSON.parse((await root(["secrets", "ls", "cli/", "--json"])).stdout) as { secrets: Body[] };
+    const lsJson = JSON.parse((await root(["secrets", "ls", "cli/", "--json"])).stdout) as {
+      secrets: Body[];
+    };
     expect(lsJson.secrets.map((x) => x.path)).toEqual(["cli/demo"]);
     expect(lsJson.secrets[0]?.metadata).toEqual({ description: "first", owner: "ops" });
     const rm = await root(["secrets", "rm", "cli/demo"]);
@@ -178,7 +189,9 @@ describe("gatehouse secrets", () => {
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout.trim().split("\n").sort()).toEqual(["imported/api-key", "imported/db-password"]);
     expect((await root(["secrets", "get", "imported/db-password"])).code).toBe(1);
-    const real = await root(["secrets", "import", "-", "--prefix", "imported"], { stdin: readFileSync(file, "utf8") });
+    const real = await root(["secrets", "import", "-", "--prefix", "imported"], {
+      stdin: readFileSync(file, "utf8"),
+    });
     expect(real.code).toBe(0);
     expect(real.stderr).toContain("Imported 2 secret(s)");
     expect((await root(["secrets", "get", "imported/db-password"])).stdout).toBe("hunter2-long\n");
@@ -208,7 +221,15 @@ describe("gatehouse secrets", () => {
   });
 
   test("--wait waits for the human: approved gives the value, denied exits 3 with the reason", async () => {
-    const waiting = as(agent.token, ["secrets", "get", "gated/denied", "--wait", "20", "--reason", "nightly report"]);
+    const waiting = as(agent.token, [
+      "secrets",
+      "get",
+      "gated/denied",
+      "--wait",
+      "20",
+      "--reason",
+      "nightly report",
+    ]);
     const id = await pendingFor("gated/denied");
     const req = (await s.t.req<Body>("GET", `/v1/requests/${id}`, { token: approver.token })).body;
     expect(req.reason).toBe("nightly report");
@@ -224,7 +245,9 @@ describe("gatehouse secrets", () => {
 /** The id of the pending request for `path`, once the agent's call has created it. */
 async function pendingFor(path: string): Promise<string> {
   for (let i = 0; i < 200; i++) {
-    const r = await s.t.req<{ requests: Body[] }>("GET", "/v1/requests?status=pending", { token: approver.token });
+    const r = await s.t.req<{ requests: Body[] }>("GET", "/v1/requests?status=pending", {
+      token: approver.token,
+    });
     const id = r.body.requests.find((x) => x.path === path)?.request_id;
     if (typeof id === "string") return id;
     await Bun.sleep(25);
@@ -287,9 +310,13 @@ describe("gatehouse approle", () => {
     expect(rotated.code).toBe(0);
     const secretId = /secret_id\s+(\S+)/.exec(rotated.stdout)?.[1] as string;
     expect(secretId).not.toBe(role.secret_id);
-    const old = await s.t.req("POST", "/v1/auth/approle/login", { body: { role_id: role.role_id, secret_id: role.secret_id } });
+    const old = await s.t.req("POST", "/v1/auth/approle/login", {
+      body: { role_id: role.role_id, secret_id: role.secret_id },
+    });
     expect(old.status).toBe(401);
-    const fresh = await s.t.req("POST", "/v1/auth/approle/login", { body: { role_id: role.role_id, secret_id: secretId } });
+    const fresh = await s.t.req("POST", "/v1/auth/approle/login", {
+      body: { role_id: role.role_id, secret_id: secretId },
+    });
     expect(fresh.status).toBe(200);
     const link = await root(["approle", "onboard", role.role_id, "--ttl", "300", "--label", "laptop"]);
     expect(link.code, link.stderr).toBe(0);
@@ -322,10 +349,28 @@ describe("gatehouse policy", () => {
     const ls = await root(["policy", "ls"]);
     expect(ls.stdout).toMatch(/cli-ci\s+db\s+1/);
     expect(ls.stdout).toContain("admin");
-    const allowed = await root(["policy", "test", "--policies", "cli-ci", "--capability", "read", "--path", "ci/build"]);
+    const allowed = await root([
+      "policy",
+      "test",
+      "--policies",
+      "cli-ci",
+      "--capability",
+      "read",
+      "--path",
+      "ci/build",
+    ]);
     expect(allowed.code).toBe(0);
     expect(allowed.stdout).toStartWith("allowed");
-    const denied = await root(["policy", "test", "--policies", "cli-ci", "--capability", "read", "--path", "ci/a/b"]);
+    const denied = await root([
+      "policy",
+      "test",
+      "--policies",
+      "cli-ci",
+      "--capability",
+      "read",
+      "--path",
+      "ci/a/b",
+    ]);
     expect(denied.code).toBe(1);
     expect(denied.stdout).toStartWith("denied");
     const gated = await root([
@@ -339,7 +384,10 @@ describe("gatehouse policy", () => {
       "gated/x",
       "--json",
     ]);
-    expect((JSON.parse(gated.stdout) as { decision: Body }).decision).toMatchObject({ allowed: true, approval: "required" });
+    expect((JSON.parse(gated.stdout) as { decision: Body }).decision).toMatchObject({
+      allowed: true,
+      approval: "required",
+    });
     writeFileSync(join(home, "bad.yaml"), "name: bad\nrules:\n  - paths: ['a?']\n    capabilities: [read]\n");
     const bad = await root(["policy", "apply", join(home, "bad.yaml")]);
     expect(bad.code).toBe(1);
@@ -369,7 +417,7 @@ describe("usage, help and exit codes", () => {
     const top = await cli(["--help"], { home });
     expect(top.code).toBe(0);
     expect(top.stderr).toContain("Exit codes");
-  });
+  }, 120_000);
 
   test("usage errors exit 2; an unreachable server exits 1", async () => {
     expect((await cli([], { home })).code).toBe(2);
@@ -381,11 +429,14 @@ describe("usage, help and exit codes", () => {
     expect((await root(["secrets", "get", "a", "--bogus"])).code).toBe(2);
     expect((await root(["secrets", "get", "a", "--version", "x"])).code).toBe(2);
     expect((await cli(["secrets", "ls"], { home, env: { GATEHOUSE_TOKEN: "x" } })).code).toBe(2);
-    const down = await cli(["secrets", "ls"], { home, env: { GATEHOUSE_URL: "http://127.0.0.1:9", GATEHOUSE_TOKEN: "x" } });
+    const down = await cli(["secrets", "ls"], {
+      home,
+      env: { GATEHOUSE_URL: "http://127.0.0.1:9", GATEHOUSE_TOKEN: "x" },
+    });
     expect(down.code).toBe(1);
     expect(down.stderr).toContain("cannot reach");
     const expired = await as("not-a-valid-token", ["secrets", "ls"]);
     expect(expired.code).toBe(3);
     expect(expired.stderr).toContain("gatehouse login");
-  });
+  }, 60_000);
 });

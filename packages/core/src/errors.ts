@@ -24,6 +24,7 @@ export const ERROR_STATUS = {
   gone: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  content_blocked: 422,
   rate_limited: 429,
   internal: 500,
   upstream_failed: 502,

@@ -65,7 +65,11 @@ describe("corpus", () => {
       if (hit) g.hit++;
       groups.set(key, g);
     };
-    for (const p of positives) add(p.category, detectInjection(p.text).some((f) => f.category === p.category));
+    for (const p of positives)
+      add(
+        p.category,
+        detectInjection(p.text).some((f) => f.category === p.category),
+      );
     for (const p of INJECTION_OBFUSCATED) add(`trick:${p.trick}`, detectInjection(p.text).length > 0);
     for (const [key, g] of groups) expect(g.hit / g.n, key).toBeGreaterThanOrEqual(0.8);
     expect(new Set(INJECTION_OBFUSCATED.map((p) => p.trick)).size).toBeGreaterThanOrEqual(12);
@@ -217,7 +221,10 @@ describe("filter modes", () => {
     expect(filterText(text, settings({ pii: { mode: "block" } })).blocked).toBe(true);
     const redact = filterText(text, settings({ pii: { mode: "redact" } }));
     expect(redact.value).toBe(`Mail ${PII_MARK("email")} or call ${PII_MARK("phone")}.`);
-    expect(redact.actions.map((a) => `${a.type}:${a.action}`).sort()).toEqual(["email:redact", "phone:redact"]);
+    expect(redact.actions.map((a) => `${a.type}:${a.action}`).sort()).toEqual([
+      "email:redact",
+      "phone:redact",
+    ]);
     const audit = filterText(text, settings({ pii: { mode: "audit" } }));
     expect(audit.value).toBe(text);
     expect(audit.actions.length).toBe(2);

@@ -63,12 +63,12 @@ export function createAuditWriter(deps: {
   type Head = { seq: number; mac: string; version?: number };
   let cachedHead: Head | null = null;
   const cacheHead = store.dialect === "sqlite";
-  const dataVersion = (tx: Db): number =>
-    Number(
-      (tx as unknown as { get<T>(q: ReturnType<typeof sql>): T }).get<{ data_version: number }>(
-        sql`PRAGMA data_version`,
-      )?.data_version ?? 0,
+  const dataVersion = (tx: Db): number => {
+    const [row] = (tx as unknown as { values<T>(q: ReturnType<typeof sql>): T[][] }).values<number>(
+      sql`PRAGMA data_version`,
     );
+    return Number(row?.[0] ?? 0);
+  };
 
   async function head(tx: Db, version?: number): Promise<{ seq: number; mac: string }> {
     if (cachedHead && cachedHead.version === version) return cachedHead;
@@ -114,7 +114,8 @@ export function createAuditWriter(deps: {
       rows.push(row);
       prev = { seq: row.seq, mac };
     }
-    for (let i = 0; i < values.length; i += INSERT_CHUNK) await tx.insert(auditLog).values(values.slice(i, i + INSERT_CHUNK));
+    for (let i = 0; i < values.length; i += INSERT_CHUNK)
+      await tx.insert(auditLog).values(values.slice(i, i + INSERT_CHUNK));
     // Our own commit leaves our data_version as it is: the head stays valid until someone else writes.
     return { rows, last: { ...prev, version } };
   }
@@ -136,7 +137,12 @@ export function createAuditWriter(deps: {
       queue = queue.slice(batch.length);
       const started = performance.now();
       try {
-        const { rows, last } = await store.tx((t) => write(batch.map((b) => b.entry), t));
+        const { rows, last } = await store.tx((t) =>
+          write(
+            batch.map((b) => b.entry),
+            t,
+          ),
+        );
         metrics?.observeAuditCommit((performance.now() - started) / 1000, batch.length);
         committed(last);
         for (const b of batch) b.resolve();

@@ -26,7 +26,9 @@ export async function bridgeEvents(store: Store, bus: EventBus, log: Logger): Pr
       payload = JSON.stringify({ origin, event: { ...event, data: { ...rest, truncated: true } } });
     }
     if (payload.length > MAX_PAYLOAD) return;
-    store.notify(CHANNEL, payload).catch((e: unknown) => log.warn("event notify failed", { error_message: String(e) }));
+    store
+      .notify(CHANNEL, payload)
+      .catch((e: unknown) => log.warn("event notify failed", { error_message: String(e) }));
   });
   return unlisten;
 }

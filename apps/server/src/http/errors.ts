@@ -1,5 +1,6 @@
 import { type ErrorCode, GatehouseError, isGatehouseError } from "@gatehouse/core";
 import { Elysia } from "elysia";
+import { isStoreUnavailable } from "../db/errors";
 import { errorFields, type Logger } from "../log";
 import { isApprovalPending } from "../modules/approvals/errors";
 import { requestIdOf } from "./request-id";
@@ -26,6 +27,20 @@ function validationMessage(error: unknown): { field: string; message: string } {
   return { field, message: `${field}: ${first?.message ?? "invalid value"}` };
 }
 
+// PostgreSQL refuses NUL in text (SQLSTATE 22021) and characters its encoding lacks (22P05): that is the
+// client's input, not a server fault (found by test/bad-input.test.ts: "%00" in an id answered 500 on
+// PostgreSQL while SQLite stored or looked it up). drizzle wraps the driver's error in `cause`.
+const UNSTORABLE_TEXT = new Set(["22021", "22P05"]);
+function isUnstorableText(error: unknown): boolean {
+  let e: unknown = error;
+  for (let i = 0; i < 4 && typeof e === "object" && e !== null; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && UNSTORABLE_TEXT.has(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 export const errorPlugin = (log: Logger) =>
   new Elysia({ name: "http.errors" }).onError({ as: "global" }, ({ code, error, request, set }) => {
     const requestId = requestIdOf(request);
@@ -35,6 +50,10 @@ export const errorPlugin = (log: Logger) =>
       set.status = 202;
       return error.body();
     }
+    // Elysia wraps whatever a parse hook throws in its ParseError: the strict JSON parser's own refusal
+    // (invalid UTF-8, too deep, too large, not an object) is the answer, with its code and status.
+    const cause = code === "PARSE" ? (error as { cause?: unknown }).cause : undefined;
+    if (isGatehouseError(cause)) error = cause;
     if (isGatehouseError(error)) {
       set.status = error.status;
       if (error.code === "rate_limited" && typeof error.details?.retry_after === "number") {
@@ -66,6 +85,24 @@ export const errorPlugin = (log: Logger) =>
       return envelope(
         status === 413 ? "payload_too_large" : "invalid_request",
         "The request was rejected",
+        requestId,
+      );
+    }
+    if (isUnstorableText(error)) {
+      set.status = 400;
+      return envelope(
+        "invalid_request",
+        "A text value contains a NUL or otherwise unstorable character",
+        requestId,
+      );
+    }
+    if (isStoreUnavailable(error)) {
+      // Logged for the operator (disk full, database down); the client learns only that it may retry.
+      log.error("store unavailable", { request_id: requestId, ...errorFields(error) });
+      set.status = 503;
+      return envelope(
+        "unavailable",
+        "The database cannot be reached or written right now; nothing was changed",
         requestId,
       );
     }

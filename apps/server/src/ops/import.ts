@@ -68,10 +68,17 @@ type Record_ = (entry: Omit<AuditEntry, "identity">, tx: Db) => Promise<void>;
 const why = (e: unknown) => (isGatehouseError(e) || e instanceof Error ? e.message : String(e));
 
 /** Gatehouse accepted any metadata key; ours are `[a-z0-9_]{1,64}`. */
-function metadataFor(path: string, raw: Record<string, unknown>, renamed: ImportReport["metadata_keys_renamed"]) {
+function metadataFor(
+  path: string,
+  raw: Record<string, unknown>,
+  renamed: ImportReport["metadata_keys_renamed"],
+) {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw ?? {})) {
-    const key = k.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 64);
+    const key = k
+      .toLowerCase()
+      .replace(/[^a-z0-9_]/g, "_")
+      .slice(0, 64);
     if (key !== k) renamed.push({ path, from: k, to: key });
     out[key] = typeof v === "string" ? v : JSON.stringify(v);
   }
@@ -91,7 +98,13 @@ function translatePolicy(p: LegacyPolicy, report: ImportReport) {
       }
       const now = change.exact ? change.suggestion : [];
       paths.push(...now);
-      report.policies.translated.push({ policy: p.name, glob, now, exact: change.exact, message: change.message });
+      report.policies.translated.push({
+        policy: p.name,
+        glob,
+        now,
+        exact: change.exact,
+        message: change.message,
+      });
     }
     if (paths.length) rules.push({ paths: [...new Set(paths)], capabilities: r.capabilities });
   }
@@ -146,11 +159,17 @@ export async function importLegacy(
   const rollback = new Error("dry run");
   try {
     await store.tx(async (tx) => {
-      await assertKeyringCurrent({ store, keys }, tx, ...planned.flatMap((p) => p.versions.map((v) => v.sealed)));
+      await assertKeyringCurrent(
+        { store, keys },
+        tx,
+        ...planned.flatMap((p) => p.versions.map((v) => v.sealed)),
+      );
       const paths = planned.map((p) => p.path);
       const taken = new Set(
         paths.length
-          ? (await tx.select({ path: secrets.path }).from(secrets).where(inArray(secrets.path, paths))).map((r) => r.path)
+          ? (await tx.select({ path: secrets.path }).from(secrets).where(inArray(secrets.path, paths))).map(
+              (r) => r.path,
+            )
           : [],
       );
       for (const p of planned) {
@@ -194,10 +213,16 @@ export async function importLegacy(
         const { policy, errors } = validatePolicy(doc);
         if (!policy || errors.length) {
           const first = errors[0];
-          report.policies.skipped.push({ name: p.name, reason: first ? `${first.path}: ${first.message}` : "invalid" });
+          report.policies.skipped.push({
+            name: p.name,
+            reason: first ? `${first.path}: ${first.message}` : "invalid",
+          });
           continue;
         }
-        const [exists] = await tx.select({ name: policies.name }).from(policies).where(eq(policies.name, p.name));
+        const [exists] = await tx
+          .select({ name: policies.name })
+          .from(policies)
+          .where(eq(policies.name, p.name));
         if (exists) {
           report.policies.skipped.push({ name: p.name, reason: "a policy with this name exists here" });
           continue;
@@ -248,7 +273,8 @@ export async function importLegacy(
             versions: report.secrets.versions,
             policies: report.policies.imported.length,
             approles: report.approles.imported.length,
-            skipped: report.secrets.skipped.length + report.policies.skipped.length + report.approles.skipped.length,
+            skipped:
+              report.secrets.skipped.length + report.policies.skipped.length + report.approles.skipped.length,
             prefix: prefix || null,
           },
         },

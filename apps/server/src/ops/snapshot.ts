@@ -3,11 +3,11 @@
 // same master key, never the key itself), in foreign-key order, in one transaction on each side.
 import { Database } from "bun:sqlite";
 import { existsSync, rmSync } from "node:fs";
-import { getTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { getTableName, is, sql } from "drizzle-orm";
-import { KEY_FINGERPRINT, KEYRING_VERSION } from "../keys";
+import { getTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
 import * as schema from "../db/schema";
 import type { Db, Store, Tables } from "../db/store";
+import { KEY_FINGERPRINT, KEYRING_VERSION } from "../keys";
 
 export const SNAPSHOT_FORMAT = "gatehouse-backup";
 export const SNAPSHOT_VERSION = 1;
@@ -30,6 +30,7 @@ type TableKey = keyof Tables & string;
 export function tablesInOrder(): [TableKey, string][] {
   const all = Object.entries(schema).filter(([, v]) => is(v, SQLiteTable)) as [TableKey, SQLiteTable][];
   const byName = new Map(all.map(([k, t]) => [getTableName(t), k]));
+  const byKey = new Map(all);
   const deps = new Map(
     all.map(([k, t]) => [
       k,
@@ -44,7 +45,7 @@ export function tablesInOrder(): [TableKey, string][] {
     if (seen.has(k)) return;
     seen.add(k);
     for (const d of deps.get(k) ?? []) visit(d);
-    out.push([k, getTableName(schema[k] as SQLiteTable)]);
+    out.push([k, getTableName(byKey.get(k) as SQLiteTable)]);
   };
   for (const [k] of all.sort(([a], [b]) => a.localeCompare(b))) visit(k);
   return out;
@@ -60,7 +61,9 @@ export async function dumpStore(store: Store, now = Date.now()): Promise<Snapsho
   const order = tablesInOrder();
   const tables = await store.tx(async (tx) => {
     if (store.dialect === "pg")
-      await (tx as unknown as PgExec).execute(sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`);
+      await (tx as unknown as PgExec).execute(
+        sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`,
+      );
     const out: Record<string, Record<string, unknown>[]> = {};
     for (const [key, name] of order) {
       out[name] = (await tx.select().from(store.t[key] as SQLiteTable)) as Record<string, unknown>[];
@@ -94,9 +97,9 @@ export function checkSnapshot(data: unknown): Snapshot {
 export async function rowCounts(store: Store, db: Db = store.db): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const [key, name] of tablesInOrder()) {
-    const rows = (await db
-      .select({ n: sql<number>`count(*)` })
-      .from(store.t[key] as SQLiteTable)) as { n: number | string }[];
+    const rows = (await db.select({ n: sql<number>`count(*)` }).from(store.t[key] as SQLiteTable)) as {
+      n: number | string;
+    }[];
     const n = Number(rows[0]?.n ?? 0);
     if (n > 0) out[name] = n;
   }
@@ -128,7 +131,8 @@ export async function loadSnapshot(
     for (const [key, name] of order) {
       const rows = snap.tables[name] ?? [];
       const table = store.t[key] as SQLiteTable;
-      for (let i = 0; i < rows.length; i += 200) await tx.insert(table).values(rows.slice(i, i + 200) as never);
+      for (let i = 0; i < rows.length; i += 200)
+        await tx.insert(table).values(rows.slice(i, i + 200) as never);
       if (rows.length) written[name] = rows.length;
     }
     return written;
@@ -150,7 +154,8 @@ export function sqliteFileBackup(source: string, dest: string): void {
   const check = new Database(dest, { readonly: true });
   try {
     const r = check.query("PRAGMA integrity_check").get() as { integrity_check: string } | null;
-    if (r?.integrity_check !== "ok") throw new Error(`the copy failed its integrity check: ${r?.integrity_check}`);
+    if (r?.integrity_check !== "ok")
+      throw new Error(`the copy failed its integrity check: ${r?.integrity_check}`);
   } catch (e) {
     check.close();
     rmSync(dest, { force: true });
@@ -160,7 +165,10 @@ export function sqliteFileBackup(source: string, dest: string): void {
 }
 
 /** Fingerprint and keyring version recorded in a SQLite vault file (read-only). */
-export function sqliteFileInfo(path: string): { key_fingerprint: string | null; keyring_version: string | null } {
+export function sqliteFileInfo(path: string): {
+  key_fingerprint: string | null;
+  keyring_version: string | null;
+} {
   const db = new Database(path, { readonly: true });
   try {
     const get = (key: string) =>

@@ -7,6 +7,7 @@ import { buildContext } from "../../src/boot";
 import { loadConfig } from "../../src/config";
 import type { AppContext } from "../../src/context";
 import type { DynamicProvider, ProviderType } from "../../src/modules/dynamic/providers/types";
+import type { GatewayOptions } from "../../src/modules/gateway/service";
 import type { ProxyNet } from "../../src/modules/proxy/net";
 import { cloneDatabase, type PgCluster, startPostgres } from "./postgres";
 
@@ -71,6 +72,7 @@ export async function createTestApp(
     now?: () => number;
     proxyNet?: Partial<ProxyNet>;
     dynamicProviders?: Partial<Record<ProviderType, DynamicProvider>>;
+    gateway?: GatewayOptions;
   } = {},
 ): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), "gh-test-"));
@@ -91,6 +93,7 @@ export async function createTestApp(
     now: opts.now,
     proxyNet: opts.proxyNet,
     dynamicProviders: opts.dynamicProviders,
+    gateway: opts.gateway,
     logSink: (line) => {
       logs.push(line);
       if (OUT) appendFileSync(join(OUT, "logs.jsonl"), `${line}\n`);
@@ -132,6 +135,7 @@ export async function createTestApp(
         const rows = await ctx.store.db.select().from(ctx.store.t.auditLog);
         appendFileSync(join(OUT, "audit.jsonl"), rows.map((r) => `${JSON.stringify(r)}\n`).join(""));
       }
+      await ctx.gateway.shutdown();
       await ctx.store.close();
       rmSync(dir, { recursive: true, force: true });
     },

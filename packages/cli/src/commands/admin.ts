@@ -19,15 +19,21 @@ const reset2fa: Sub = {
   name: "reset-2fa",
   summary: "Turn off a locked-out user's TOTP on the host (audited)",
   async run(args, io) {
-    const { values, positionals: rest } = parse(args, { ...HOST_OPTIONS, enable: { type: "boolean" } }, RESET_USAGE);
+    const { values, positionals: rest } = parse(
+      args,
+      { ...HOST_OPTIONS, enable: { type: "boolean" } },
+      RESET_USAGE,
+    );
     if (values.help) return help(io, RESET_USAGE);
     const [username] = positionals(rest, ["<username>"], RESET_USAGE) as [string];
     const vault = await openVault(io.env, values, { mustExist: true });
     try {
       const { resetTotp, HostError } = await import("@gatehouse/server/ops/host");
-      const result = await resetTotp(vault.store, vault.record, username, { enable: values.enable }).catch((e) => {
-        throw e instanceof HostError ? new CliError(e.message) : e;
-      });
+      const result = await resetTotp(vault.store, vault.record, username, { enable: values.enable }).catch(
+        (e) => {
+          throw e instanceof HostError ? new CliError(e.message) : e;
+        },
+      );
       if (values.json) printJson(io, { reset: true, ...result, by: vault.identity });
       else
         io.stderr(

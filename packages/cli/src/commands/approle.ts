@@ -139,11 +139,14 @@ const onboard: Sub = {
     if (values.help) return help(io, ONBOARD_USAGE);
     const [id] = positionals(rest, ["<role_id>"], ONBOARD_USAGE) as [string];
     const ttl = intOption(values.ttl, "ttl", ONBOARD_USAGE);
-    const r = await clientFor(values, io).post<{ onboard_url: string; expires_at: string; id: string }>("/v1/onboard", {
-      role_id: id,
-      ...(ttl ? { ttl_seconds: ttl } : {}),
-      ...(values.label ? { label: values.label } : {}),
-    });
+    const r = await clientFor(values, io).post<{ onboard_url: string; expires_at: string; id: string }>(
+      "/v1/onboard",
+      {
+        role_id: id,
+        ...(ttl ? { ttl_seconds: ttl } : {}),
+        ...(values.label ? { label: values.label } : {}),
+      },
+    );
     if (values.json) printJson(io, r);
     else {
       io.stdout(`${r.onboard_url}\n`);

@@ -56,7 +56,9 @@ const verify: Sub = {
     }
     if (values.json) printJson(io, result);
     else if (result.ok)
-      io.stdout(`ok: ${result.checked} entries verified (seq ${result.from_seq + 1}..${result.head_seq}) in ${where}\n`);
+      io.stdout(
+        `ok: ${result.checked} entries verified (seq ${result.from_seq + 1}..${result.head_seq}) in ${where}\n`,
+      );
     else
       io.stdout(
         `BROKEN at entry ${result.first_broken?.seq}: ${result.first_broken?.reason} (${result.checked} entries verified before it) in ${where}\n`,

@@ -26,12 +26,17 @@ export const backup: Command = {
   summary: "Snapshot the vault's database (host; SQLite or PostgreSQL)",
   usage: BACKUP_USAGE,
   async run(args, io) {
-    const { values, positionals: rest } = parse(args, { ...HOST_OPTIONS, format: { type: "string" } }, BACKUP_USAGE);
+    const { values, positionals: rest } = parse(
+      args,
+      { ...HOST_OPTIONS, format: { type: "string" } },
+      BACKUP_USAGE,
+    );
     if (values.help) return help(io, BACKUP_USAGE);
     const [out] = positionals(rest, ["<file>"], BACKUP_USAGE) as [string];
     const t = target(io.env, values);
     const format = values.format ?? (t.dialect === "sqlite" ? "sqlite" : "json");
-    if (format !== "sqlite" && format !== "json") throw usageError("--format must be sqlite or json", BACKUP_USAGE);
+    if (format !== "sqlite" && format !== "json")
+      throw usageError("--format must be sqlite or json", BACKUP_USAGE);
     if (format === "sqlite" && t.dialect === "pg")
       throw usageError("a PostgreSQL vault is backed up as json (or with pg_dump)", BACKUP_USAGE);
     const file = resolve(out);
@@ -41,7 +46,8 @@ export const backup: Command = {
     let info: { key_fingerprint: string | null; keyring_version: string | null };
     let tables: Record<string, number>;
     if (t.dialect === "sqlite") {
-      if (!existsSync(t.sqlitePath)) throw new CliError(`no vault at ${t.sqlitePath} (set GATEHOUSE_DATA_DIR or --data-dir)`);
+      if (!existsSync(t.sqlitePath))
+        throw new CliError(`no vault at ${t.sqlitePath} (set GATEHOUSE_DATA_DIR or --data-dir)`);
       if (format === "sqlite") {
         snap.sqliteFileBackup(t.sqlitePath, file);
         info = snap.sqliteFileInfo(file);
@@ -56,7 +62,11 @@ export const backup: Command = {
         const dump = await snapshotSqliteFile(t.sqlitePath);
         writeFileSync(file, JSON.stringify(dump), { mode: 0o600 });
         info = dump;
-        tables = Object.fromEntries(Object.entries(dump.tables).filter(([, r]) => r.length).map(([k, r]) => [k, r.length]));
+        tables = Object.fromEntries(
+          Object.entries(dump.tables)
+            .filter(([, r]) => r.length)
+            .map(([k, r]) => [k, r.length]),
+        );
       }
     } else {
       const store = await openTargetStore(t);
@@ -64,7 +74,11 @@ export const backup: Command = {
         const dump = await snap.dumpStore(store);
         writeFileSync(file, JSON.stringify(dump), { mode: 0o600 });
         info = dump;
-        tables = Object.fromEntries(Object.entries(dump.tables).filter(([, r]) => r.length).map(([k, r]) => [k, r.length]));
+        tables = Object.fromEntries(
+          Object.entries(dump.tables)
+            .filter(([, r]) => r.length)
+            .map(([k, r]) => [k, r.length]),
+        );
       } finally {
         await store.close();
       }
@@ -105,7 +119,11 @@ export const restore: Command = {
   summary: "Restore a backup (host; stop the server first)",
   usage: RESTORE_USAGE,
   async run(args, io) {
-    const { values, positionals: rest } = parse(args, { ...HOST_OPTIONS, replace: { type: "boolean" } }, RESTORE_USAGE);
+    const { values, positionals: rest } = parse(
+      args,
+      { ...HOST_OPTIONS, replace: { type: "boolean" } },
+      RESTORE_USAGE,
+    );
     if (values.help) return help(io, RESTORE_USAGE);
     const [input] = positionals(rest, ["<file>"], RESTORE_USAGE) as [string];
     const file = resolve(input);
@@ -117,7 +135,9 @@ export const restore: Command = {
     if (isSqliteFile(file) && t.dialect === "sqlite") {
       const info = snap.sqliteFileInfo(file);
       if (existsSync(t.sqlitePath) && !values.replace)
-        throw new CliError(`${t.sqlitePath} already exists; pass --replace to overwrite it (stop the server first)`);
+        throw new CliError(
+          `${t.sqlitePath} already exists; pass --replace to overwrite it (stop the server first)`,
+        );
       mkdirSync(t.dataDir, { recursive: true });
       replaceSqliteFile(file, t.sqlitePath);
       // Opening migrates a backup from an older version forward.

@@ -37,9 +37,14 @@ function sourceKey(io: Io, file: string | undefined): string {
       throw new CliError(`cannot read ${file}`, EXIT.usage);
     }
   }
-  if (!hex) throw new CliError("the Gatehouse vault's master key is needed: --source-key-file or GATEHOUSE_SOURCE_MASTER_KEY", EXIT.usage);
+  if (!hex)
+    throw new CliError(
+      "the Gatehouse vault's master key is needed: --source-key-file or GATEHOUSE_SOURCE_MASTER_KEY",
+      EXIT.usage,
+    );
   // Gatehouse took 64 or more hex characters (Buffer.from(hex, "hex")).
-  if (!/^[0-9a-fA-F]{64,}$/.test(hex)) throw new CliError("the Gatehouse master key must be 64+ hexadecimal characters", EXIT.usage);
+  if (!/^[0-9a-fA-F]{64,}$/.test(hex))
+    throw new CliError("the Gatehouse master key must be 64+ hexadecimal characters", EXIT.usage);
   return hex;
 }
 
@@ -49,7 +54,12 @@ const fromGatehouse: Sub = {
   async run(args, io) {
     const { values, positionals: rest } = parse(
       args,
-      { ...HOST_OPTIONS, "source-key-file": { type: "string" }, prefix: { type: "string" }, "dry-run": { type: "boolean" } },
+      {
+        ...HOST_OPTIONS,
+        "source-key-file": { type: "string" },
+        prefix: { type: "string" },
+        "dry-run": { type: "boolean" },
+      },
       GATEHOUSE_USAGE,
     );
     if (values.help) return help(io, GATEHOUSE_USAGE);
@@ -65,14 +75,25 @@ const fromGatehouse: Sub = {
     const vault = await openVault(io.env, values);
     try {
       const { importLegacy } = await import("@gatehouse/server/ops/import");
-      const report = await importLegacy(vault.store, vault.keys, (e, tx) => vault.record(e, tx), legacy.data, {
-        prefix: values.prefix,
-        dryRun: values["dry-run"] === true,
-        by: vault.identity,
-      }).catch((e) => {
+      const report = await importLegacy(
+        vault.store,
+        vault.keys,
+        (e, tx) => vault.record(e, tx),
+        legacy.data,
+        {
+          prefix: values.prefix,
+          dryRun: values["dry-run"] === true,
+          by: vault.identity,
+        },
+      ).catch((e) => {
         throw new CliError(e instanceof Error ? e.message : String(e));
       });
-      const result = { dry_run: values["dry-run"] === true, target: vault.target.label, ...report, not_imported: legacy.notImported };
+      const result = {
+        dry_run: values["dry-run"] === true,
+        target: vault.target.label,
+        ...report,
+        not_imported: legacy.notImported,
+      };
       if (values.json) printJson(io, result);
       else {
         const verb = result.dry_run ? "Would import" : "Imported";
@@ -84,9 +105,13 @@ const fromGatehouse: Sub = {
         for (const p of report.policies.skipped) io.stderr(`  skipped policy ${p.name}: ${p.reason}`);
         for (const r of report.approles.skipped) io.stderr(`  skipped AppRole ${r.role_id}: ${r.reason}`);
         for (const g of report.policies.translated)
-          io.stderr(`  policy ${g.policy}: ${g.exact ? `"${g.glob}" became ${g.now.map((x) => `"${x}"`).join(" + ")}` : `dropped "${g.glob}": ${g.message}`}`);
-        for (const m of report.metadata_keys_renamed) io.stderr(`  ${m.path}: metadata key "${m.from}" is now "${m.to}"`);
-        for (const [t, n] of Object.entries(legacy.notImported)) io.stderr(`  not imported: ${n} row(s) of ${t}`);
+          io.stderr(
+            `  policy ${g.policy}: ${g.exact ? `"${g.glob}" became ${g.now.map((x) => `"${x}"`).join(" + ")}` : `dropped "${g.glob}": ${g.message}`}`,
+          );
+        for (const m of report.metadata_keys_renamed)
+          io.stderr(`  ${m.path}: metadata key "${m.from}" is now "${m.to}"`);
+        for (const [t, n] of Object.entries(legacy.notImported))
+          io.stderr(`  not imported: ${n} row(s) of ${t}`);
       }
       return EXIT.ok;
     } finally {
@@ -110,11 +135,19 @@ const fromSqlite: Sub = {
   name: "sqlite",
   summary: "Move a SQLite vault of this version into PostgreSQL",
   async run(args, io) {
-    const { values, positionals: rest } = parse(args, { ...HOST_OPTIONS, replace: { type: "boolean" } }, SQLITE_USAGE);
+    const { values, positionals: rest } = parse(
+      args,
+      { ...HOST_OPTIONS, replace: { type: "boolean" } },
+      SQLITE_USAGE,
+    );
     if (values.help) return help(io, SQLITE_USAGE);
     const [source] = positionals(rest, ["<data-dir>"], SQLITE_USAGE) as [string];
     const t = target(io.env, values);
-    if (t.dialect !== "pg") throw usageError("the target must be PostgreSQL: --database-url or GATEHOUSE_DATABASE_URL", SQLITE_USAGE);
+    if (t.dialect !== "pg")
+      throw usageError(
+        "the target must be PostgreSQL: --database-url or GATEHOUSE_DATABASE_URL",
+        SQLITE_USAGE,
+      );
     if (!existsSync(source)) throw new CliError(`no such file or directory: ${source}`);
     const dump = await snapshotSqliteFile(sqliteSource(source));
     const store = await openTargetStore(t);
@@ -124,7 +157,13 @@ const fromSqlite: Sub = {
     } finally {
       await store.close();
     }
-    const result = { imported: true, source, target: t.label, key_fingerprint: dump.key_fingerprint, tables: written };
+    const result = {
+      imported: true,
+      source,
+      target: t.label,
+      key_fingerprint: dump.key_fingerprint,
+      tables: written,
+    };
     if (values.json) printJson(io, result);
     else
       io.stderr(
@@ -135,7 +174,8 @@ const fromSqlite: Sub = {
   },
 };
 
-export const importCommand = group("import", "Import a Gatehouse 0.10.3 vault, or move a SQLite vault into PostgreSQL (host)", [
-  fromGatehouse,
-  fromSqlite,
-]);
+export const importCommand = group(
+  "import",
+  "Import a Gatehouse 0.10.3 vault, or move a SQLite vault into PostgreSQL (host)",
+  [fromGatehouse, fromSqlite],
+);

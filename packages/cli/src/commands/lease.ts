@@ -50,7 +50,8 @@ const get: Sub = {
           ...(values.reason ? { reason: values.reason } : {}),
         }),
       // An approved lease request carries the lease and its value (collect it from the request).
-      (r) => (typeof r.value === "string" && r.lease ? ({ lease: r.lease, value: r.value } as Checkout) : undefined),
+      (r) =>
+        typeof r.value === "string" && r.lease ? ({ lease: r.lease, value: r.value } as Checkout) : undefined,
     );
     if (values.json) printJson(io, out);
     else {
@@ -71,7 +72,11 @@ const renew: Sub = {
   name: "renew",
   summary: "Extend a lease",
   async run(args, io) {
-    const { values, positionals: rest } = parse(args, { ...CLIENT_OPTIONS, ttl: { type: "string" } }, RENEW_USAGE);
+    const { values, positionals: rest } = parse(
+      args,
+      { ...CLIENT_OPTIONS, ttl: { type: "string" } },
+      RENEW_USAGE,
+    );
     if (values.help) return help(io, RENEW_USAGE);
     const [id] = positionals(rest, ["<lease_id>"], RENEW_USAGE) as [string];
     const ttl = intOption(values.ttl, "ttl", RENEW_USAGE);
@@ -97,7 +102,10 @@ const revoke: Sub = {
     const { values, positionals: rest } = parse(args, CLIENT_OPTIONS, REVOKE_USAGE);
     if (values.help) return help(io, REVOKE_USAGE);
     const [id] = positionals(rest, ["<lease_id>"], REVOKE_USAGE) as [string];
-    const r = await clientFor(values, io).request<{ id: string }>("DELETE", `/v1/lease/${encodeURIComponent(id)}`);
+    const r = await clientFor(values, io).request<{ id: string }>(
+      "DELETE",
+      `/v1/lease/${encodeURIComponent(id)}`,
+    );
     if (values.json) printJson(io, r.body);
     else io.stderr(`Revoked lease ${r.body.id}`);
     return EXIT.ok;
@@ -116,18 +124,37 @@ const ls: Sub = {
   name: "ls",
   summary: "List leases",
   async run(args, io) {
-    const { values, positionals: rest } = parse(args, { ...CLIENT_OPTIONS, all: { type: "boolean" } }, LS_USAGE);
+    const { values, positionals: rest } = parse(
+      args,
+      { ...CLIENT_OPTIONS, all: { type: "boolean" } },
+      LS_USAGE,
+    );
     if (values.help) return help(io, LS_USAGE);
     positionals(rest, [], LS_USAGE);
     const r = await clientFor(values, io).get<{
-      leases: { id: string; kind: string; path: string; identity: string; expires_at: string; revoked: boolean; status?: string }[];
+      leases: {
+        id: string;
+        kind: string;
+        path: string;
+        identity: string;
+        expires_at: string;
+        revoked: boolean;
+        status?: string;
+      }[];
     }>("/v1/lease", { query: values.all ? { include_expired: "true" } : {} });
     if (values.json) printJson(io, r);
     else
       printTable(
         io,
         ["LEASE", "KIND", "PATH", "IDENTITY", "EXPIRES", "STATE"],
-        r.leases.map((l) => [l.id, l.kind, l.path, l.identity, ago(l.expires_at), l.status ?? (l.revoked ? "revoked" : "active")]),
+        r.leases.map((l) => [
+          l.id,
+          l.kind,
+          l.path,
+          l.identity,
+          ago(l.expires_at),
+          l.status ?? (l.revoked ? "revoked" : "active"),
+        ]),
         "(no leases)",
       );
     return EXIT.ok;

@@ -42,7 +42,11 @@ const OPTIONS = {
 } as const;
 
 type TokenReply = { token: string; identity?: string; expires_in?: number };
-type LoginReply = TokenReply & { totp_required?: boolean; totp_token?: string; recovery_code_consumed?: boolean };
+type LoginReply = TokenReply & {
+  totp_required?: boolean;
+  totp_token?: string;
+  recovery_code_consumed?: boolean;
+};
 type Whoami = { identity: string; kind?: string; expires_at: string | null; policies: string[] };
 
 async function post<T>(url: string, path: string, body: unknown): Promise<{ status: number; body: T }> {
@@ -72,9 +76,14 @@ async function whoami(url: string, token: string): Promise<Whoami> {
   return client.get<Whoami>("/v1/auth/whoami");
 }
 
-async function passwordLogin(url: string, username: string, values: { "password-stdin"?: boolean; totp?: string }, io: Io) {
+async function passwordLogin(
+  url: string,
+  username: string,
+  values: { "password-stdin"?: boolean; totp?: string },
+  io: Io,
+) {
   const password = values["password-stdin"]
-    ? (await io.prompt("", { hidden: true }))
+    ? await io.prompt("", { hidden: true })
     : await io.prompt(`Password for ${username}: `, { hidden: true });
   if (!password) throw new CliError("no password given", EXIT.usage);
   const first = await post<LoginReply>(url, "/v1/auth/login", { username, password });
@@ -87,7 +96,10 @@ async function passwordLogin(url: string, username: string, values: { "password-
   });
   if (second.body.recovery_code_consumed)
     io.stderr("note: a recovery code was used; it cannot be used again (regenerate them under Me)");
-  return { reply: second.body, method: second.body.recovery_code_consumed ? ("recovery_code" as const) : ("totp" as const) };
+  return {
+    reply: second.body,
+    method: second.body.recovery_code_consumed ? ("recovery_code" as const) : ("totp" as const),
+  };
 }
 
 async function runLogin(args: string[], io: Io): Promise<number> {
@@ -98,9 +110,11 @@ async function runLogin(args: string[], io: Io): Promise<number> {
   }
   positionals(rest, [], LOGIN_USAGE);
   const url = resolveUrl(values.url, io);
-  const roleId = values["role-id"] ?? (values.username || values.token ? undefined : io.env.GATEHOUSE_ROLE_ID);
+  const roleId =
+    values["role-id"] ?? (values.username || values.token ? undefined : io.env.GATEHOUSE_ROLE_ID);
   const chosen = [values.username, values.token, roleId].filter(Boolean).length;
-  if (chosen > 1) throw new CliError(`give one of --username, --token and --role-id\n\n${LOGIN_USAGE}`, EXIT.usage);
+  if (chosen > 1)
+    throw new CliError(`give one of --username, --token and --role-id\n\n${LOGIN_USAGE}`, EXIT.usage);
 
   let token: string;
   let method: StoredCredentials["method"];
@@ -130,7 +144,8 @@ async function runLogin(args: string[], io: Io): Promise<number> {
     expires_at: who.expires_at,
     saved_at: new Date().toISOString(),
   });
-  if (values.json) printJson(io, { identity: who.identity, url, expires_at: who.expires_at, credentials_file: path });
+  if (values.json)
+    printJson(io, { identity: who.identity, url, expires_at: who.expires_at, credentials_file: path });
   else
     io.stderr(
       `Signed in to ${url} as ${who.identity}${who.expires_at ? ` until ${who.expires_at}` : ""}; token saved in ${path}`,
@@ -138,7 +153,12 @@ async function runLogin(args: string[], io: Io): Promise<number> {
   return EXIT.ok;
 }
 
-export const login: Command = { name: "login", summary: "Sign in (user + TOTP, access token or AppRole) and save the token", usage: LOGIN_USAGE, run: runLogin };
+export const login: Command = {
+  name: "login",
+  summary: "Sign in (user + TOTP, access token or AppRole) and save the token",
+  usage: LOGIN_USAGE,
+  run: runLogin,
+};
 
 const LOGOUT_USAGE = `Usage: gatehouse logout
 
@@ -150,7 +170,11 @@ export const logout: Command = {
   summary: "Forget the saved token",
   usage: LOGOUT_USAGE,
   async run(args, io) {
-    const { values, positionals: rest } = parse(args, { help: { type: "boolean", short: "h" } }, LOGOUT_USAGE);
+    const { values, positionals: rest } = parse(
+      args,
+      { help: { type: "boolean", short: "h" } },
+      LOGOUT_USAGE,
+    );
     if (values.help) {
       io.stderr(LOGOUT_USAGE);
       return EXIT.ok;
@@ -176,7 +200,12 @@ export const whoamiCommand: Command = {
   async run(args, io) {
     const { values, positionals: rest } = parse(
       args,
-      { url: { type: "string" }, token: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      {
+        url: { type: "string" },
+        token: { type: "string" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
       WHOAMI_USAGE,
     );
     if (values.help) {
@@ -199,4 +228,3 @@ export const whoamiCommand: Command = {
     return EXIT.ok;
   },
 };
-

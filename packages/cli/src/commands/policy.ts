@@ -74,7 +74,11 @@ const apply: Sub = {
   name: "apply",
   summary: "Create or update policies from YAML/JSON files",
   async run(args, io) {
-    const { values, positionals: files } = parse(args, { ...CLIENT_OPTIONS, "dry-run": { type: "boolean" } }, APPLY_USAGE);
+    const { values, positionals: files } = parse(
+      args,
+      { ...CLIENT_OPTIONS, "dry-run": { type: "boolean" } },
+      APPLY_USAGE,
+    );
     if (values.help) return help(io, APPLY_USAGE);
     if (files.length === 0) throw usageError("missing <file>", APPLY_USAGE);
     const docs = [];
@@ -98,12 +102,15 @@ const apply: Sub = {
     const client = clientFor(values, io);
     const results = [];
     for (const { doc } of docs) {
-      const exists = await client.request("GET", `/v1/policy/${encodeURIComponent(doc.name)}`, { allow: [404] });
+      const exists = await client.request("GET", `/v1/policy/${encodeURIComponent(doc.name)}`, {
+        allow: [404],
+      });
       const body = { ...(doc.description ? { description: doc.description } : {}), rules: doc.rules };
       const saved =
         exists.status === 404
           ? await client.post<PolicyView>("/v1/policy", { name: doc.name, ...body })
-          : (await client.request<PolicyView>("PUT", `/v1/policy/${encodeURIComponent(doc.name)}`, { body })).body;
+          : (await client.request<PolicyView>("PUT", `/v1/policy/${encodeURIComponent(doc.name)}`, { body }))
+              .body;
       results.push({ name: doc.name, action: exists.status === 404 ? "created" : "updated", policy: saved });
       if (!values.json) {
         io.stderr(`${exists.status === 404 ? "Created" : "Updated"} policy ${doc.name}`);
@@ -148,7 +155,8 @@ const test: Sub = {
     );
     if (values.help) return help(io, TEST_USAGE);
     positionals(rest, [], TEST_USAGE);
-    if (!values.capability || !values.path) throw usageError("--capability and --path are required", TEST_USAGE);
+    if (!values.capability || !values.path)
+      throw usageError("--capability and --path are required", TEST_USAGE);
     const subjects = [values.approle, values.user, values.policies].filter(Boolean).length;
     if (subjects !== 1) throw usageError("give exactly one of --approle, --user and --policies", TEST_USAGE);
     const r = await clientFor(values, io).post<{
@@ -164,15 +172,26 @@ const test: Sub = {
       path: values.path,
       ...(values.approle ? { approle: values.approle } : {}),
       ...(values.user ? { user: values.user } : {}),
-      ...(values.policies ? { policies: values.policies.split(",").map((s) => s.trim()).filter(Boolean) } : {}),
+      ...(values.policies
+        ? {
+            policies: values.policies
+              .split(",")
+              .map((s) => s.trim())
+              .filter(Boolean),
+          }
+        : {}),
       ...(values.ip ? { ip: values.ip } : {}),
     });
     const d = r.decision;
     if (values.json) printJson(io, r);
     else {
-      const where = d.reason.policy ? ` (policy ${d.reason.policy}${d.reason.rule !== null ? `, rule ${d.reason.rule}` : ""})` : "";
+      const where = d.reason.policy
+        ? ` (policy ${d.reason.policy}${d.reason.rule !== null ? `, rule ${d.reason.rule}` : ""})`
+        : "";
       const approval =
-        d.allowed && d.approval !== "none" ? `; approval ${d.approval}${d.max_ttl ? `, max_ttl ${d.max_ttl}s` : ""}` : "";
+        d.allowed && d.approval !== "none"
+          ? `; approval ${d.approval}${d.max_ttl ? `, max_ttl ${d.max_ttl}s` : ""}`
+          : "";
       io.stdout(`${d.allowed ? "allowed" : "denied"}${approval}${where}: ${d.reason.message}\n`);
     }
     return d.allowed ? EXIT.ok : EXIT.failure;

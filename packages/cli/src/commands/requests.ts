@@ -16,22 +16,40 @@ const ls: Sub = {
   name: "ls",
   summary: "List approval requests (pending by default)",
   async run(args, io) {
-    const { values, positionals: rest } = parse(args, { ...CLIENT_OPTIONS, status: { type: "string" } }, LS_USAGE);
+    const { values, positionals: rest } = parse(
+      args,
+      { ...CLIENT_OPTIONS, status: { type: "string" } },
+      LS_USAGE,
+    );
     if (values.help) return help(io, LS_USAGE);
     positionals(rest, [], LS_USAGE);
     const status = values.status ?? "pending";
     if (!["pending", "approved", "denied", "expired", "all"].includes(status))
       throw usageError(`--status must be pending, approved, denied, expired or all`, LS_USAGE);
-    const r = await clientFor(values, io).get<{ requests: (RequestView & { identity: string; capability: string; created_at: string; reason: string | null; source_ip: string | null })[] }>(
-      "/v1/requests",
-      { query: status === "all" ? {} : { status } },
-    );
+    const r = await clientFor(values, io).get<{
+      requests: (RequestView & {
+        identity: string;
+        capability: string;
+        created_at: string;
+        reason: string | null;
+        source_ip: string | null;
+      })[];
+    }>("/v1/requests", { query: status === "all" ? {} : { status } });
     if (values.json) printJson(io, r);
     else
       printTable(
         io,
         ["REQUEST", "STATUS", "IDENTITY", "CAPABILITY", "PATH", "FROM", "CREATED", "REASON"],
-        r.requests.map((x) => [x.request_id, x.status, x.identity, x.capability, x.path, x.source_ip, ago(x.created_at), x.reason]),
+        r.requests.map((x) => [
+          x.request_id,
+          x.status,
+          x.identity,
+          x.capability,
+          x.path,
+          x.source_ip,
+          ago(x.created_at),
+          x.reason,
+        ]),
         `(no ${status === "all" ? "" : `${status} `}requests)`,
       );
     return EXIT.ok;
@@ -50,7 +68,11 @@ const approve: Sub = {
   name: "approve",
   summary: "Approve a pending request",
   async run(args, io) {
-    const { values, positionals: rest } = parse(args, { ...CLIENT_OPTIONS, ttl: { type: "string" } }, APPROVE_USAGE);
+    const { values, positionals: rest } = parse(
+      args,
+      { ...CLIENT_OPTIONS, ttl: { type: "string" } },
+      APPROVE_USAGE,
+    );
     if (values.help) return help(io, APPROVE_USAGE);
     const [id] = positionals(rest, ["<request_id>"], APPROVE_USAGE) as [string];
     const ttl = intOption(values.ttl, "ttl", APPROVE_USAGE);
@@ -76,7 +98,11 @@ const deny: Sub = {
   name: "deny",
   summary: "Deny a pending request with a reason",
   async run(args, io) {
-    const { values, positionals: rest } = parse(args, { ...CLIENT_OPTIONS, reason: { type: "string" } }, DENY_USAGE);
+    const { values, positionals: rest } = parse(
+      args,
+      { ...CLIENT_OPTIONS, reason: { type: "string" } },
+      DENY_USAGE,
+    );
     if (values.help) return help(io, DENY_USAGE);
     const [id] = positionals(rest, ["<request_id>"], DENY_USAGE) as [string];
     if (!values.reason?.trim()) throw usageError("--reason is required", DENY_USAGE);

@@ -1,7 +1,7 @@
 import { constants } from "node:os";
 import { help, intOption, parse, usageError } from "../args";
 import { clientFor, encodePath } from "../client";
-import { CliError, EXIT, type Io } from "../io";
+import { CliError, type Io } from "../io";
 import { Masker, MIN_MASKED_LENGTH } from "../mask";
 import { withApproval } from "./secrets";
 import type { Command } from "./types";
@@ -110,8 +110,16 @@ async function runCommand(args: string[], io: Io): Promise<number> {
   const values_ = Object.values(injected);
   try {
     await Promise.all([
-      pump(child.stdout as ReadableStream<Uint8Array>, process.stdout, mask ? new Masker(values_) : undefined),
-      pump(child.stderr as ReadableStream<Uint8Array>, process.stderr, mask ? new Masker(values_) : undefined),
+      pump(
+        child.stdout as ReadableStream<Uint8Array>,
+        process.stdout,
+        mask ? new Masker(values_) : undefined,
+      ),
+      pump(
+        child.stderr as ReadableStream<Uint8Array>,
+        process.stderr,
+        mask ? new Masker(values_) : undefined,
+      ),
     ]);
     const code = await child.exited;
     if (child.signalCode) {

@@ -1,5 +1,14 @@
 import { readFileSync } from "node:fs";
-import { CLIENT_OPTIONS, CLIENT_USAGE, help, intOption, pairs, parse, positionals, usageError } from "../args";
+import {
+  CLIENT_OPTIONS,
+  CLIENT_USAGE,
+  help,
+  intOption,
+  pairs,
+  parse,
+  positionals,
+  usageError,
+} from "../args";
 import { type Client, clientFor, encodePath, notApproved, PendingApproval, waitForDecision } from "../client";
 import { CliError, EXIT, type Io } from "../io";
 import { ago, printJson, printTable } from "../output";
@@ -89,12 +98,17 @@ const put: Sub = {
   async run(args, io) {
     const { values, positionals: rest } = parse(
       args,
-      { ...CLIENT_OPTIONS, metadata: { type: "string", short: "m", multiple: true }, "value-file": { type: "string" } },
+      {
+        ...CLIENT_OPTIONS,
+        metadata: { type: "string", short: "m", multiple: true },
+        "value-file": { type: "string" },
+      },
       PUT_USAGE,
     );
     if (values.help) return help(io, PUT_USAGE);
     const [path, given] = positionals(rest, ["<path>", "<value>"], PUT_USAGE, 1) as [string, string?];
-    if (given !== undefined && values["value-file"]) throw usageError("give a value or --value-file, not both", PUT_USAGE);
+    if (given !== undefined && values["value-file"])
+      throw usageError("give a value or --value-file, not both", PUT_USAGE);
     let value: string;
     if (values["value-file"]) value = readFileSync(values["value-file"], "utf8");
     else if (given !== undefined && given !== "-") value = given;
@@ -102,9 +116,13 @@ const put: Sub = {
     if (value === "") throw new CliError("the value is empty", EXIT.usage);
     const metadata = values.metadata ? pairs(values.metadata, "metadata", PUT_USAGE) : undefined;
     const client = clientFor(values, io);
-    const r = await client.request<{ path: string; version: number }>("POST", `/v1/secrets/${encodePath(path)}`, {
-      body: { value, ...(metadata ? { metadata } : {}) },
-    });
+    const r = await client.request<{ path: string; version: number }>(
+      "POST",
+      `/v1/secrets/${encodePath(path)}`,
+      {
+        body: { value, ...(metadata ? { metadata } : {}) },
+      },
+    );
     if (values.json) printJson(io, r.body);
     else io.stderr(`${r.status === 201 ? "Created" : "Wrote"} ${r.body.path} (version ${r.body.version})`);
     return EXIT.ok;
@@ -126,10 +144,9 @@ const ls: Sub = {
     if (values.help) return help(io, LS_USAGE);
     const [prefix] = positionals(rest, ["<prefix>"], LS_USAGE, 1);
     const client = clientFor(values, io);
-    const r = await client.get<{ secrets: { path: string; version: number; updated_at: string; caps: string[] }[] }>(
-      "/v1/secrets",
-      { query: { prefix } },
-    );
+    const r = await client.get<{
+      secrets: { path: string; version: number; updated_at: string; caps: string[] }[];
+    }>("/v1/secrets", { query: { prefix } });
     if (values.json) printJson(io, r);
     else
       printTable(
@@ -157,7 +174,10 @@ const rm: Sub = {
     if (values.help) return help(io, RM_USAGE);
     const [path] = positionals(rest, ["<path>"], RM_USAGE) as [string];
     const client = clientFor(values, io);
-    const r = await client.request<{ path: string; leases_revoked: number }>("DELETE", `/v1/secrets/${encodePath(path)}`);
+    const r = await client.request<{ path: string; leases_revoked: number }>(
+      "DELETE",
+      `/v1/secrets/${encodePath(path)}`,
+    );
     if (values.json) printJson(io, r.body);
     else io.stderr(`Deleted ${r.body.path} (${r.body.leases_revoked} lease(s) revoked)`);
     return EXIT.ok;
@@ -186,10 +206,16 @@ const importEnv: Sub = {
     const [file] = positionals(rest, ["<file.env>"], IMPORT_USAGE) as [string];
     const text = file === "-" ? await io.readStdin() : readFileSync(file, "utf8");
     const client = clientFor(values, io);
-    const r = await client.post<{ dry_run?: boolean; would_import?: string[]; imported_count?: number; paths?: string[] }>(
-      "/v1/secrets-bulk",
-      { env_text: text, ...(values.prefix ? { prefix: values.prefix } : {}), dry_run: values["dry-run"] === true },
-    );
+    const r = await client.post<{
+      dry_run?: boolean;
+      would_import?: string[];
+      imported_count?: number;
+      paths?: string[];
+    }>("/v1/secrets-bulk", {
+      env_text: text,
+      ...(values.prefix ? { prefix: values.prefix } : {}),
+      dry_run: values["dry-run"] === true,
+    });
     if (values.json) printJson(io, r);
     else if (r.dry_run) {
       io.stdout(`${(r.would_import ?? []).join("\n")}\n`);
@@ -202,4 +228,10 @@ const importEnv: Sub = {
   },
 };
 
-export const secrets = group("secrets", "Read, write, list, delete and import secrets", [get, put, ls, rm, importEnv]);
+export const secrets = group("secrets", "Read, write, list, delete and import secrets", [
+  get,
+  put,
+  ls,
+  rm,
+  importEnv,
+]);

@@ -1,4 +1,14 @@
-import { chmodSync, closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readSync, renameSync, rmSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Store } from "@gatehouse/server/db/store";
@@ -52,7 +62,11 @@ export async function snapshotSqliteFile(file: string): Promise<Snapshot> {
 }
 
 /** Writes a snapshot into an opened target store; errors become CliErrors. */
-export async function loadInto(store: Store, snap: Snapshot, replace: boolean): Promise<Record<string, number>> {
+export async function loadInto(
+  store: Store,
+  snap: Snapshot,
+  replace: boolean,
+): Promise<Record<string, number>> {
   const { loadSnapshot } = await import("@gatehouse/server/ops/snapshot");
   try {
     return await loadSnapshot(store, snap, { replace });

@@ -39,7 +39,11 @@ function unbox(box: unknown, nonce: unknown, key: Uint8Array): Uint8Array | null
   const n = bytes(nonce);
   if (n && n.length === nacl.secretbox.nonceLength) return nacl.secretbox.open(b, n, key);
   if (b.length < nacl.secretbox.nonceLength + nacl.secretbox.overheadLength) return null;
-  return nacl.secretbox.open(b.subarray(nacl.secretbox.nonceLength), b.subarray(0, nacl.secretbox.nonceLength), key);
+  return nacl.secretbox.open(
+    b.subarray(nacl.secretbox.nonceLength),
+    b.subarray(0, nacl.secretbox.nonceLength),
+    key,
+  );
 }
 
 const VALUE = ["encrypted_value", "value_encrypted", "ciphertext", "value"];
@@ -49,7 +53,10 @@ const DEK_NONCE = ["dek_nonce", "dek_iv"];
 
 export class WrongKey extends CliError {
   constructor(path: string) {
-    super(`the Gatehouse master key does not open "${path}": is it that vault's GATEHOUSE_MASTER_KEY?`, EXIT.auth);
+    super(
+      `the Gatehouse master key does not open "${path}": is it that vault's GATEHOUSE_MASTER_KEY?`,
+      EXIT.auth,
+    );
   }
 }
 

@@ -20,7 +20,8 @@ export const HOST_OPTIONS = {
 
 export const HOST_USAGE = `  --data-dir <dir>          The SQLite data directory (default: GATEHOUSE_DATA_DIR, else /data in
                             production and ./data in development)
-  --database-url <url>      PostgreSQL instead (default: GATEHOUSE_DATABASE_URL)
+  --database-url <url>      PostgreSQL instead (default: GATEHOUSE_DATABASE_URL or the file named by
+                            GATEHOUSE_DATABASE_URL_FILE)
   --master-key-file <file>  The master key (default: GATEHOUSE_MASTER_KEY, GATEHOUSE_MASTER_KEY_FILE,
                             or the dev key in the data directory in development)
   --json                    Print the result as JSON
@@ -49,10 +50,24 @@ const production = (env: Io["env"]) => {
 export const redactUrl = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
 
 export function target(env: Io["env"], flags: HostFlags): Target {
-  const databaseUrl = flags["database-url"]?.trim() || env.GATEHOUSE_DATABASE_URL?.trim() || undefined;
+  let fromFile: string | undefined;
+  if (!flags["database-url"] && !env.GATEHOUSE_DATABASE_URL && env.GATEHOUSE_DATABASE_URL_FILE) {
+    try {
+      fromFile = readFileSync(env.GATEHOUSE_DATABASE_URL_FILE, "utf8").trim();
+    } catch {
+      throw new CliError(
+        `cannot read GATEHOUSE_DATABASE_URL_FILE (${env.GATEHOUSE_DATABASE_URL_FILE})`,
+        EXIT.usage,
+      );
+    }
+  }
+  const databaseUrl =
+    flags["database-url"]?.trim() || env.GATEHOUSE_DATABASE_URL?.trim() || fromFile || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
     throw new CliError("the database URL must start with postgres://", EXIT.usage);
-  const dataDir = resolve(flags["data-dir"] || env.GATEHOUSE_DATA_DIR || (production(env) ? "/data" : "./data"));
+  const dataDir = resolve(
+    flags["data-dir"] || env.GATEHOUSE_DATA_DIR || (production(env) ? "/data" : "./data"),
+  );
   const sqlitePath = join(dataDir, "gatehouse.db");
   return {
     dialect: databaseUrl ? "pg" : "sqlite",
@@ -76,13 +91,15 @@ export function masterKeyHex(env: Io["env"], flags: HostFlags, t: Target, name =
   if (flags["master-key-file"]) hex = fromFile(flags["master-key-file"]);
   else if (env.GATEHOUSE_MASTER_KEY) hex = env.GATEHOUSE_MASTER_KEY.trim();
   else if (env.GATEHOUSE_MASTER_KEY_FILE) hex = fromFile(env.GATEHOUSE_MASTER_KEY_FILE);
-  else if (!production(env) && existsSync(join(t.dataDir, "dev-master.key"))) hex = fromFile(join(t.dataDir, "dev-master.key"));
+  else if (!production(env) && existsSync(join(t.dataDir, "dev-master.key")))
+    hex = fromFile(join(t.dataDir, "dev-master.key"));
   if (!hex)
     throw new CliError(
       `no ${name}: set GATEHOUSE_MASTER_KEY or GATEHOUSE_MASTER_KEY_FILE, or pass --master-key-file`,
       EXIT.usage,
     );
-  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new CliError(`the ${name} must be 64 hexadecimal characters`, EXIT.usage);
+  if (!/^[0-9a-fA-F]{64}$/.test(hex))
+    throw new CliError(`the ${name} must be 64 hexadecimal characters`, EXIT.usage);
   return hex.toLowerCase();
 }
 
@@ -110,7 +127,11 @@ export interface Vault {
 }
 
 /** Opens the vault with its master key (checked by fingerprint) and an audit writer keyed like the server's. */
-export async function openVault(env: Io["env"], flags: HostFlags, opts: { mustExist?: boolean } = {}): Promise<Vault> {
+export async function openVault(
+  env: Io["env"],
+  flags: HostFlags,
+  opts: { mustExist?: boolean } = {},
+): Promise<Vault> {
   const t = target(env, flags);
   const hex = masterKeyHex(env, flags, t);
   const store = await openTargetStore(t, opts);
@@ -122,7 +143,10 @@ export async function openVault(env: Io["env"], flags: HostFlags, opts: { mustEx
     ]);
     let keys: Keys;
     try {
-      keys = await loadKeys(store, { masterKeyHex: hex, masterKeyPreviousHex: env.GATEHOUSE_MASTER_KEY_PREVIOUS?.trim() || undefined });
+      keys = await loadKeys(store, {
+        masterKeyHex: hex,
+        masterKeyPreviousHex: env.GATEHOUSE_MASTER_KEY_PREVIOUS?.trim() || undefined,
+      });
     } catch (e) {
       if (e instanceof KeyMismatchError) throw new CliError(e.message, EXIT.auth);
       throw e;
@@ -137,7 +161,15 @@ export async function openVault(env: Io["env"], flags: HostFlags, opts: { mustEx
       target: t,
       identity,
       record: (entry, tx) =>
-        audit.append({ identity, sourceIp: null, ...entry, metadata: { via: "cli", host: hostname(), ...entry.metadata } }, tx),
+        audit.append(
+          {
+            identity,
+            sourceIp: null,
+            ...entry,
+            metadata: { via: "cli", host: hostname(), ...entry.metadata },
+          },
+          tx,
+        ),
       async close() {
         await audit.drain();
         await store.close();

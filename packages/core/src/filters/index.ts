@@ -158,7 +158,11 @@ function filterString(
       tally.add("secrets", f.type, secretVerdict);
       if (secretVerdict === "redact") {
         const keep = current.slice(f.start, f.start + f.keep);
-        spans.push({ start: f.start, end: f.end, replacement: keep ? `${keep}…${SECRET_MARK}` : SECRET_MARK });
+        spans.push({
+          start: f.start,
+          end: f.end,
+          replacement: keep ? `${keep}…${SECRET_MARK}` : SECRET_MARK,
+        });
       }
     }
     current = splice(current, spans);
@@ -215,7 +219,11 @@ const LONG_INTEGER = 100_000_000;
  * (`data` / `blob` beside a `mimeType`, as in MCP image, audio and resource contents) are checked for
  * known values only. Nesting deeper than 64 levels is blocked rather than skipped.
  */
-export function filterValue<T>(value: T, settings: FilterSettings, opts: FilterOptions = {}): FilterResult<T> {
+export function filterValue<T>(
+  value: T,
+  settings: FilterSettings,
+  opts: FilterOptions = {},
+): FilterResult<T> {
   defaultScrubber ??= createScrubber();
   const scrubber = opts.scrubber ?? defaultScrubber;
   const known = opts.known ?? [];

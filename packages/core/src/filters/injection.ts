@@ -13,7 +13,11 @@
 
 import { foldLeet, foldText, type Mapped, sourceSpan, wordsView } from "./normalize";
 
-export type InjectionCategory = "instruction_override" | "role_manipulation" | "chat_template" | "tool_poisoning";
+export type InjectionCategory =
+  | "instruction_override"
+  | "role_manipulation"
+  | "chat_template"
+  | "tool_poisoning";
 
 export const INJECTION_CATEGORIES: readonly InjectionCategory[] = [
   "instruction_override",
@@ -294,7 +298,8 @@ const RULES: Rule[] = [
 ];
 
 const SKIPPABLE = /[\s\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
-const NEGATION = /\b(?:never|not|don't|dont|do not|avoid|no|must not|should not|shouldn't|mustn't)\W+(?:\w+\W+){0,2}$/;
+const NEGATION =
+  /\b(?:never|not|don't|dont|do not|avoid|no|must not|should not|shouldn't|mustn't)\W+(?:\w+\W+){0,2}$/;
 const IMPERATIVE_BEFORE = new Set([
   "please",
   "must",
@@ -361,7 +366,8 @@ export function detectInjection(text: string): InjectionFinding[] {
         // Leading separators the pattern consumed ("\n## system:") are not part of the finding.
         while (a < mIndex + m[0].length - 1 && /\s/.test(view.text[a] as string)) a++;
         const [start, end] = sourceSpan(view, a, mIndex + m[0].length);
-        if (rule.negatable && NEGATION.test(text.slice(Math.max(0, start - 40), start).toLowerCase())) continue;
+        if (rule.negatable && NEGATION.test(text.slice(Math.max(0, start - 40), start).toLowerCase()))
+          continue;
         if (rule.imperative && !clauseStart(text, start, view, a)) continue;
         const key = `${rule.id}:${start}:${end}`;
         if (seen.has(key)) continue;

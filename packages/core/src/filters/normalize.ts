@@ -17,8 +17,23 @@ export interface Mapped {
 // Invisible: zero-width space/joiners, word joiner, BOM, soft hyphen, Mongolian vowel separator,
 // combining grapheme joiner, Hangul fillers, bidi embeddings, overrides, isolates and marks,
 // variation selectors, invisible math operators.
-const INVISIBLE =
-  /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]/u;
+const INVISIBLE_RANGES: readonly [number, number][] = [
+  [0x00ad, 0x00ad],
+  [0x034f, 0x034f],
+  [0x061c, 0x061c],
+  [0x115f, 0x1160],
+  [0x17b4, 0x17b5],
+  [0x180b, 0x180e],
+  [0x200b, 0x200f],
+  [0x202a, 0x202e],
+  [0x2060, 0x2064],
+  [0x2066, 0x206f],
+  [0x3164, 0x3164],
+  [0xfe00, 0xfe0f],
+  [0xfeff, 0xfeff],
+  [0xffa0, 0xffa0],
+];
+const INVISIBLE = (cp: number) => INVISIBLE_RANGES.some(([a, b]) => cp >= a && cp <= b);
 const VARIATION_SUPPLEMENT = (cp: number) => cp >= 0xe0100 && cp <= 0xe01ef;
 // Unicode "tag" characters mirror ASCII 0x20-0x7e and render as nothing: decoded, not dropped.
 const TAG_ASCII = (cp: number) => (cp >= 0xe0020 && cp <= 0xe007e ? cp - 0xe0000 : -1);
@@ -119,7 +134,7 @@ const MARKS = /\p{M}/gu;
 function foldCodePoint(ch: string, cp: number): string {
   const tag = TAG_ASCII(cp);
   if (tag >= 0) return String.fromCharCode(tag).toLowerCase();
-  if (INVISIBLE.test(ch) || VARIATION_SUPPLEMENT(cp)) return "";
+  if (INVISIBLE(cp) || VARIATION_SUPPLEMENT(cp)) return "";
   if (cp < 0x80) return ch.toLowerCase();
   const direct = HOMOGLYPHS[ch] ?? HOMOGLYPHS[ch.toLowerCase()];
   if (direct !== undefined) return direct;

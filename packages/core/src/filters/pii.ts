@@ -107,7 +107,8 @@ function* emails(text: string): Generator<PiiFinding> {
 // ---- phone -------------------------------------------------------------------------------------
 
 const INTERNATIONAL = /(?<![\w+])(?<!\d[ .-])(?:\+|00)[1-9](?:[\s.\-()/]{0,2}\d){6,14}(?!\d)/g;
-const NANP = /(?<![\w+])(?:\+?1[\s.-])?(?:\(([2-9]\d{2})\)\s?|([2-9]\d{2})([\s.-]))([2-9]\d{2})[\s.-](\d{4})(?![\d-])/g;
+const NANP =
+  /(?<![\w+])(?:\+?1[\s.-])?(?:\(([2-9]\d{2})\)\s?|([2-9]\d{2})([\s.-]))([2-9]\d{2})[\s.-](\d{4})(?![\d-])/g;
 const TRUNK = /(?<![\w+.])(?:0\d{2,4}[\s-]\d{3,4}[\s-]\d{4}|0\d{4}[\s-]\d{6})(?![\d-])/g;
 const FRENCH = /(?<![\w+.])0[1-9](?:[\s.-]\d{2}){4}(?![\d.-])/g;
 
@@ -151,7 +152,8 @@ export function cardScheme(digits: string): string | null {
   if ((p2 === 34 || p2 === 37) && n === 15) return "amex";
   if ((p4 === 6011 || p2 === 65 || (p3 >= 644 && p3 <= 649)) && n >= 16 && n <= 19) return "discover";
   if (p4 >= 3528 && p4 <= 3589 && n >= 16 && n <= 19) return "jcb";
-  if (((p3 >= 300 && p3 <= 305) || p2 === 36 || p2 === 38 || p2 === 39) && n >= 14 && n <= 19) return "diners";
+  if (((p3 >= 300 && p3 <= 305) || p2 === 36 || p2 === 38 || p2 === 39) && n >= 14 && n <= 19)
+    return "diners";
   if (p2 === 62 && n >= 16 && n <= 19) return "unionpay";
   if (p4 >= 2200 && p4 <= 2204 && n >= 16 && n <= 19) return "mir";
   if ((p2 === 50 || (p2 >= 56 && p2 <= 58) || p2 === 63 || p2 === 67) && n >= 12 && n <= 19) return "maestro";
@@ -317,7 +319,8 @@ export function ipv6Valid(candidate: string): boolean {
   return parts.length + extra <= 7;
 }
 
-const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?:%[\w.]{1,16})?(?![\w:]|\.\d)/g;
+const IPV6 =
+  /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?:%[\w.]{1,16})?(?![\w:]|\.\d)/g;
 
 function* ipv6s(text: string): Generator<PiiFinding> {
   for (const m of text.matchAll(IPV6)) {
@@ -345,7 +348,17 @@ const DETECTORS: Record<PiiType, (text: string) => Iterable<PiiFinding>> = {
 };
 
 // When spans overlap the more specific, checksummed type wins (a card number is not also a phone).
-const PRIORITY: readonly PiiType[] = ["card", "iban", "us_ssn", "ca_sin", "uk_nino", "email", "ipv6", "ipv4", "phone"];
+const PRIORITY: readonly PiiType[] = [
+  "card",
+  "iban",
+  "us_ssn",
+  "ca_sin",
+  "uk_nino",
+  "email",
+  "ipv6",
+  "ipv4",
+  "phone",
+];
 
 /** Every PII finding of the given types (all by default), non-overlapping, in text order. */
 export function detectPii(text: string, types: readonly PiiType[] = PII_TYPES): PiiFinding[] {

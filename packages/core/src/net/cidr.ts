@@ -66,7 +66,10 @@ export function parseCidr(input: string, field = "cidr"): ParsedCidr {
   return cidr;
 }
 
-const clip = (value: unknown): string => String(value).slice(0, 100);
+// Non-strings are named by type: String() throws on JSON like {"toString": ""} (a 500 instead of a
+// 400 for any caller that passes unvalidated input; found by the fuzz suite).
+const clip = (value: unknown): string =>
+  typeof value === "string" ? value.slice(0, 100) : `(${typeof value})`;
 
 /**
  * A list from config: an array, or one string separated by commas and/or whitespace (as in

@@ -40,7 +40,18 @@ function decode(input: unknown, format: "yaml" | "json" | undefined, errors: Pol
   // YAML is a superset of JSON, so it is also the default for strings.
   const doc = parseDocument(input, { prettyErrors: false });
   for (const e of doc.errors) errors.push({ path: "", message: `invalid YAML: ${e.message.split("\n")[0]}` });
-  return doc.errors.length ? undefined : doc.toJS({ maxAliasCount: 100 });
+  if (doc.errors.length) return undefined;
+  // toJS throws (ReferenceError) on an unresolved alias or an alias bomb past maxAliasCount; that is
+  // a bad document, not a server error (found by the fuzz suite: POST /v1/policy/validate answered 500).
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    errors.push({
+      path: "",
+      message: `invalid YAML: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`,
+    });
+    return undefined;
+  }
 }
 
 function unknownKeys(o: Obj, allowed: Set<string>, at: string, errors: PolicyIssue[]) {

@@ -62,5 +62,8 @@ export const mcpTools = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
     updatedBy: text("updated_by").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.server, t.tool] }), uniqueIndex("mcp_tools_rename_idx").on(t.server, t.rename)],
+  (t) => [
+    primaryKey({ columns: [t.server, t.tool] }),
+    uniqueIndex("mcp_tools_rename_idx").on(t.server, t.rename),
+  ],
 );

@@ -115,7 +115,11 @@ export async function rotateMasterKey(
     });
     keys.rotate(to, toFp);
     // Other replicas still hold the old key: they refuse writes until restarted with the new one.
-    ctx.events.publish({ type: "keyring", identity: "system", data: { key_version: to.version, fingerprint: toFp } });
+    ctx.events.publish({
+      type: "keyring",
+      identity: "system",
+      data: { key_version: to.version, fingerprint: toFp },
+    });
     ctx.log.warn("master key rotated", {
       key_version: to.version,
       fingerprint: toFp,

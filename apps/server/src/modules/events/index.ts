@@ -15,7 +15,9 @@ export const eventsModule = (ctx: AppContext, auth: ReturnType<typeof authPlugin
       const approver = ctx.approvals.canDecide(actor);
       const visible = (e: LiveEvent) =>
         PUBLIC_EVENT_TYPES.has(e.type) &&
-        (admin || e.identity === actor.identity || (e.approvers === true && approver && e.type === "approval"));
+        (admin ||
+          e.identity === actor.identity ||
+          (e.approvers === true && approver && e.type === "approval"));
       const encoder = new TextEncoder();
       let cleanup = () => {};
       const stream = new ReadableStream<Uint8Array>({

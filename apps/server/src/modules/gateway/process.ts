@@ -129,7 +129,10 @@ export class ProcessTransport implements Transport {
       // stdin already closed
     }
     const exited = (ms: number) =>
-      Promise.race([proc.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+      Promise.race([
+        proc.exited.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), ms)),
+      ]);
     if (!(await exited(GRACE_MS))) {
       this.signalGroup("SIGTERM");
       if (!(await exited(GRACE_MS))) {

@@ -74,7 +74,9 @@ const ETC_FILES = [
 const isRoot = () => process.getuid?.() === 0;
 
 /** Paths an upstream must never see: the data and config directories and the key files. */
-export function protectedPaths(config: Pick<Config, "dataDir" | "configDir" | "devKeyFile" | "masterKeyFile">) {
+export function protectedPaths(
+  config: Pick<Config, "dataDir" | "configDir" | "devKeyFile" | "masterKeyFile">,
+) {
   return [config.dataDir, config.configDir, config.devKeyFile, config.masterKeyFile].filter(
     (p): p is string => !!p,
   );
@@ -208,7 +210,11 @@ export function spawnSpec(mode: SandboxMode, req: SandboxRequest, hidden: string
 async function works(mode: SandboxMode): Promise<string | null> {
   let spec: SpawnSpec | undefined;
   try {
-    spec = spawnSpec(mode, { server: "probe", command: "true", args: [], env: {}, readOnlyPaths: [], network: false }, []);
+    spec = spawnSpec(
+      mode,
+      { server: "probe", command: "true", args: [], env: {}, readOnlyPaths: [], network: false },
+      [],
+    );
     const proc = Bun.spawn(spec.argv, { env: spec.env, cwd: spec.cwd, stdout: "ignore", stderr: "pipe" });
     const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
     const code = await proc.exited;
@@ -232,7 +238,8 @@ export async function detectSandbox(setting: McpSandboxSetting): Promise<Sandbox
       : {
           mode: "bubblewrap",
           setting,
-          detail: "bubblewrap: user, PID, IPC and UTS namespaces, read-only /usr, private /tmp, /proc and HOME",
+          detail:
+            "bubblewrap: user, PID, IPC and UTS namespaces, read-only /usr, private /tmp, /proc and HOME",
         };
   };
   const user = async (): Promise<SandboxInfo | string> => {

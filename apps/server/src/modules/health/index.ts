@@ -29,14 +29,10 @@ export const healthModule = (ctx: AppContext) => {
         },
       )
       // Liveness: the process answers. Restarting it would not fix a database outage, so no DB check here.
-      .get(
-        "/health/live",
-        () => ({ status: "ok", version: ctx.config.version, uptime_seconds: uptime() }),
-        {
-          detail: { summary: "Liveness: the process is up and serving", tags: ["ops"] },
-          response: { 200: Health },
-        },
-      )
+      .get("/health/live", () => ({ status: "ok", version: ctx.config.version, uptime_seconds: uptime() }), {
+        detail: { summary: "Liveness: the process is up and serving", tags: ["ops"] },
+        response: { 200: Health },
+      })
       // Readiness: send traffic here? Not while shutting down, without a database, or on an old schema.
       .get(
         "/health/ready",

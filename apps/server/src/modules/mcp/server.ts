@@ -1,12 +1,19 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import { ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { AuditWriter } from "../../audit/writer";
 import type { Actor } from "../../auth/actor";
 import type { AppContext } from "../../context";
 import { createPatternStore } from "../proxy/patterns";
 import { createProxyService } from "../proxy/service";
-import { callsSourceTool, deliverRelayedAnswers, type McpToolSource, mountToolSources, sourceTools } from "./sources";
+import {
+  deliverRelayedAnswers,
+  type McpToolSource,
+  mountSourceCalls,
+  sourceToolCalled,
+  sourceTools,
+} from "./sources";
 import { registerTools, type ToolEnv } from "./tools";
 
 const INSTRUCTIONS = `Gatehouse is the secrets vault you use credentials through.
@@ -47,17 +54,29 @@ export function mcpServices(ctx: AppContext): McpServices {
 }
 
 /**
- * A server for one request: its tool handlers close over the caller's Actor. `streaming`: the answer
- * is an SSE stream, so requests can reach the client during a call (relayed upstream requests).
+ * A server for one request: its tool handlers close over the caller's Actor. With tool sources, the
+ * source tools this request calls (`sourceCalls`) are registered too, and tools/list answers with the
+ * vault's tools plus the sources' tools this caller may see. `streaming`: the answer is an SSE stream,
+ * so requests can reach the client during a call (an upstream's sampling, elicitation, ping).
  */
-export function createMcpServer(services: McpServices, actor: Actor, streaming = false): McpServer {
+export function createMcpServer(
+  services: McpServices,
+  actor: Actor,
+  opts: { streaming?: boolean; sourceCalls?: string[] } = {},
+): McpServer {
   const server = new McpServer(
     { name: "gatehouse", title: "Gatehouse", version: services.ctx.config.version },
     { capabilities: { tools: {} }, instructions: INSTRUCTIONS },
   );
   const env = { ...services, actor };
-  mountToolSources(server, env, services.sources, streaming);
   registerTools(server, env);
+  if (services.sources.length > 0) {
+    mountSourceCalls(server, env, services.sources, opts.sourceCalls ?? [], opts.streaming ?? false);
+    // Replaces McpServer's own tools/list handler (public API: the last handler set wins).
+    server.server.setRequestHandler(ListToolsRequestSchema, async () => ({
+      tools: await listTools(services, actor),
+    }));
+  }
   return server;
 }
 
@@ -113,11 +132,11 @@ export async function serveMcp(services: McpServices, actor: Actor, request: Req
   if (deliverRelayedAnswers(actor, parsed)) return new Response(null, { status: 202 });
   const accept = request.headers.get("accept") ?? "";
   const acceptsSse = accept.includes("text/event-stream");
-  const streaming =
-    acceptsSse &&
-    (Array.isArray(parsed) ? parsed : [parsed]).some(
-      (m) => wantsProgress(m) || callsSourceTool(services.sources, m),
-    );
+  const messages = Array.isArray(parsed) ? parsed : [parsed];
+  const sourceCalls = messages
+    .map((m) => sourceToolCalled(services.sources, m))
+    .filter((n): n is string => n !== undefined);
+  const streaming = acceptsSse && (messages.some(wantsProgress) || sourceCalls.length > 0);
   const headers = new Headers(request.headers);
   headers.delete("content-length");
   // Gatehouse's HTTP clients (curl and friends) posted JSON without listing text/event-stream; the
@@ -131,7 +150,7 @@ export async function serveMcp(services: McpServices, actor: Actor, request: Req
   });
   transport.onerror = (e) =>
     ctx.log.debug("mcp transport", { request_id: actor.requestId, error_message: e.message });
-  const server = createMcpServer(services, actor, streaming);
+  const server = createMcpServer(services, actor, { streaming, sourceCalls });
   await server.connect(transport);
   // A client that hangs up ends its calls (an approval wait stops; the request stays pending).
   request.signal?.addEventListener("abort", () => void server.close(), { once: true });

@@ -2,13 +2,12 @@ import { randomUUID } from "node:crypto";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import {
   type CallToolResult,
-  CallToolRequestSchema,
   ErrorCode,
   type JSONRPCMessage,
-  ListToolsRequestSchema,
   McpError,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
 import type { Actor } from "../../auth/actor";
 import type { Extra } from "./approval";
 import { gated, guarded, type ToolEnv } from "./tools";
@@ -103,7 +102,9 @@ function channelFor(server: McpServer, actor: Actor, extra: Extra, streaming: bo
         };
         const aborted = () => {
           done();
-          reject(new McpError(ErrorCode.RequestTimeout, `${method}: the call ended before the client answered`));
+          reject(
+            new McpError(ErrorCode.RequestTimeout, `${method}: the call ended before the client answered`),
+          );
         };
         const timer = setTimeout(() => {
           done();
@@ -131,48 +132,33 @@ function channelFor(server: McpServer, actor: Actor, extra: Extra, streaming: bo
   };
 }
 
-type Handler = (request: never, extra: Extra) => unknown;
-
 /**
- * Puts the sources' tools next to the vault's on a per-request server. Call before the vault's tools
- * are registered: McpServer installs its tools/list and tools/call handlers with the first tool, and
- * this wraps them (the vault's tools answer as before; a name a source owns goes to that source).
+ * Registers, on a per-request server, the source tools a request calls (their names are known once the
+ * body is parsed). The input schema accepts any object: the upstream validates its own arguments,
+ * and `tools/list` shows the upstream's real schema (see createMcpServer).
  */
-export function mountToolSources(
+export function mountSourceCalls(
   server: McpServer,
   env: ToolEnv,
   sources: readonly McpToolSource[],
+  names: readonly string[],
   streaming: boolean,
 ): void {
-  if (sources.length === 0) return;
-  const low = server.server;
-  const install = low.setRequestHandler.bind(low) as (schema: unknown, handler: Handler) => void;
   const { actor } = env;
-  const wrap = (schema: unknown, handler: Handler): Handler => {
-    if (schema === ListToolsRequestSchema) {
-      return async (request, extra) => {
-        const own = (await handler(request, extra)) as { tools: Tool[] };
-        const more = await Promise.all(sources.map((s) => s.list(actor)));
-        return { ...own, tools: [...own.tools, ...more.flat()] };
-      };
-    }
-    if (schema === CallToolRequestSchema) {
-      return async (request, extra) => {
-        const params = (request as { params: { name: string; arguments?: Record<string, unknown> } }).params;
-        const source = sources.find((s) => s.owns(params.name));
-        if (!source) return handler(request, extra);
-        const client = channelFor(server, actor, extra, streaming);
-        return guarded(env, params.name, () =>
-          gated(env, extra, () => source.call(actor, params.name, params.arguments ?? {}, extra, client)),
-        );
-      };
-    }
-    return handler;
-  };
-  (low as unknown as { setRequestHandler: (schema: unknown, handler: Handler) => void }).setRequestHandler = (
-    schema,
-    handler,
-  ) => install(schema, wrap(schema, handler));
+  for (const name of new Set(names)) {
+    const source = sources.find((s) => s.owns(name));
+    if (!source) continue;
+    server.registerTool(
+      name,
+      { inputSchema: z.looseObject({}) },
+      (args: Record<string, unknown>, extra: Extra) =>
+        guarded(env, name, () =>
+          gated(env, extra, () =>
+            source.call(actor, name, args, extra, channelFor(server, actor, extra, streaming)),
+          ),
+        ),
+    );
+  }
 }
 
 /** The tools every source lists for this caller (GET /v1/mcp/tools). */
@@ -180,9 +166,12 @@ export async function sourceTools(sources: readonly McpToolSource[], actor: Acto
   return (await Promise.all(sources.map((s) => s.list(actor)))).flat();
 }
 
-/** A tools/call for a tool some source owns (answered as an SSE stream when the client takes one). */
-export function callsSourceTool(sources: readonly McpToolSource[], message: unknown): boolean {
-  if (!message || typeof message !== "object") return false;
+/** The source tool a tools/call message calls, if any (answered as an SSE stream when the client takes one). */
+export function sourceToolCalled(sources: readonly McpToolSource[], message: unknown): string | undefined {
+  if (!message || typeof message !== "object") return undefined;
   const m = message as { method?: unknown; params?: { name?: unknown } };
-  return m.method === "tools/call" && typeof m.params?.name === "string" && sources.some((s) => s.owns(m.params?.name as string));
+  const name = m.params?.name;
+  return m.method === "tools/call" && typeof name === "string" && sources.some((s) => s.owns(name))
+    ? name
+    : undefined;
 }

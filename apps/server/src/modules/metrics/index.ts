@@ -33,7 +33,11 @@ async function databaseGauges(ctx: AppContext): Promise<GaugeFamily[]> {
       .from(dynamicLeases)
       .where(and(eq(dynamicLeases.status, "active"), gt(dynamicLeases.expiresAt, now)));
     return [
-      { name: "gatehouse_database_up", help: "1 when the database answered this scrape.", samples: [{ value: 1 }] },
+      {
+        name: "gatehouse_database_up",
+        help: "1 when the database answered this scrape.",
+        samples: [{ value: 1 }],
+      },
       {
         name: "gatehouse_leases_active",
         help: "Leases that are neither revoked nor expired, by kind.",
@@ -55,7 +59,13 @@ async function databaseGauges(ctx: AppContext): Promise<GaugeFamily[]> {
     ];
   } catch (e) {
     ctx.log.warn("metrics: database gauges unavailable", { error_message: String(e) });
-    return [{ name: "gatehouse_database_up", help: "1 when the database answered this scrape.", samples: [{ value: 0 }] }];
+    return [
+      {
+        name: "gatehouse_database_up",
+        help: "1 when the database answered this scrape.",
+        samples: [{ value: 0 }],
+      },
+    ];
   }
 }
 

@@ -111,5 +111,15 @@ const md = [
   "",
 ].join("\n");
 writeFileSync(join(import.meta.dir, "results/latest.md"), md);
+// bench/README.md is generated from the same run: how to run it, then the figures.
+const intro = [
+  "# Benchmarks",
+  "",
+  "`bun run bench` runs every benchmark on loopback with wrk (installed as root when missing) and rewrites",
+  "this file, `results/latest.json` and `results/latest.md`; `bun run bench --check` exits 1 when a target of",
+  "`targets.json` (PRODUCT.md §12) is missed. `BENCH_SECONDS` sets the length of each wrk run.",
+  "",
+].join("\n");
+writeFileSync(join(import.meta.dir, "README.md"), `${intro}\n${md.replace(/^# Benchmark results\n/, "## Latest run\n")}`);
 console.log(md);
 if (check && verdicts.some((v) => v.ok === false)) process.exit(1);

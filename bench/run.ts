@@ -120,6 +120,9 @@ const intro = [
   "`targets.json` (PRODUCT.md §12) is missed. `BENCH_SECONDS` sets the length of each wrk run.",
   "",
 ].join("\n");
-writeFileSync(join(import.meta.dir, "README.md"), `${intro}\n${md.replace(/^# Benchmark results\n/, "## Latest run\n")}`);
+writeFileSync(
+  join(import.meta.dir, "README.md"),
+  `${intro}\n${md.replace(/^# Benchmark results\n/, "## Latest run\n")}`,
+);
 console.log(md);
 if (check && verdicts.some((v) => v.ok === false)) process.exit(1);

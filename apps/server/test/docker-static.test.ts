@@ -436,6 +436,8 @@ function layout(sandbox: boolean, keyHex: string): Layout {
       "/proc",
       "--tmpfs",
       "/tmp",
+      // A checkout under /tmp (CI clones) would vanish behind the private /tmp: bind it back, read-only.
+      ...(ROOT.startsWith("/tmp/") ? ["--ro-bind", ROOT, ROOT] : []),
       "--tmpfs",
       "/mnt",
       "--dir",

@@ -233,8 +233,9 @@ export function createApprovalService(ctx: AppContext) {
     }
     const updated = await ctx.store.tx(async (tx) => {
       const [fresh] = await tx.select().from(table).where(eq(table.id, id));
-      if (!fresh || fresh.status !== "pending")
-        throw new GatehouseError("conflict", `Request is already ${fresh?.status ?? "gone"}`);
+      if (!fresh) throw new GatehouseError("not_found", `No approval request "${id}"`);
+      if (fresh.status !== "pending")
+        throw new GatehouseError("conflict", `Request is already ${fresh.status}`);
       if (fresh.expiresAt <= now)
         throw new GatehouseError("gone", "The request expired before it was approved");
       let leaseId: string | null = null;

@@ -12,6 +12,7 @@ import { approlesModule } from "./modules/approles";
 import { approvalsModule } from "./modules/approvals";
 import { auditModule } from "./modules/audit";
 import { authModule } from "./modules/auth";
+import { configModule } from "./modules/config";
 import { dynamicModule } from "./modules/dynamic";
 import { eventsModule } from "./modules/events";
 import { gatewayModule } from "./modules/gateway";
@@ -81,6 +82,7 @@ export function createApp(ctx: AppContext, opts: { peer?: PeerResolver } = {}) {
       }),
     )
     .use(healthModule(ctx))
+    .use(configModule(ctx, auth))
     .use(metricsModule(ctx, opts.peer))
     .use(uiModule(ctx))
     .use(authModule(ctx, auth))

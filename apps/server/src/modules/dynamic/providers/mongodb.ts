@@ -1,5 +1,5 @@
 import { invalid } from "@gatehouse/core";
-import { type Db, type Document, MongoClient, type MongoClientOptions } from "mongodb";
+import type { Db, Document, MongoClientOptions } from "mongodb";
 import {
   assertUsername,
   checkHost,
@@ -65,7 +65,9 @@ export interface MongoSession {
 
 export type MongoConnect = (url: string, options: MongoClientOptions) => Promise<MongoSession>;
 
+// The driver costs ~45 MB of memory, so it is loaded on first use, not at boot.
 const realConnect: MongoConnect = async (url, options) => {
+  const { MongoClient } = await import("mongodb");
   const client = new MongoClient(url, options);
   await client.connect();
   return client;

@@ -116,6 +116,8 @@ function keysFor(
   };
 }
 
+const KEYS_LOCK = 7201003;
+
 /**
  * Checks the master key against the fingerprint stored at first boot (a wrong key is reported by
  * fingerprint, never by value) and loads the random internal keys sealed under it.
@@ -135,6 +137,9 @@ export async function loadKeys(
   const previousFp = previous ? fingerprint(previous) : undefined;
 
   const stored = await store.tx(async (tx) => {
+    // Replicas booting together on a fresh database must agree on one fingerprint and one set of keys:
+    // the check-then-insert runs under a lock (a no-op on SQLite, whose writers are serialized anyway).
+    await store.lockChain(tx, KEYS_LOCK);
     const existing = await getMeta(store, tx, KEY_FINGERPRINT);
     if (existing)
       return { fingerprint: existing, version: Number((await getMeta(store, tx, KEYRING_VERSION)) ?? "1") };
@@ -165,6 +170,7 @@ export async function loadKeys(
 
   const internalKey = (name: string, purpose: Purpose) =>
     store.tx(async (tx) => {
+      await store.lockChain(tx, KEYS_LOCK);
       const context = `meta:${name}`;
       const existing = await getMeta(store, tx, name);
       if (existing) return Buffer.from(openStr(purpose, context, existing), "base64");

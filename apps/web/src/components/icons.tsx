@@ -1,13 +1,13 @@
 // Inline SVG icons (stroke = currentColor), so they follow the theme without extra requests.
 import type { ReactNode } from "react";
 
-function Icon({ children }: { children: ReactNode }) {
+export function Icon({ children, size = 18 }: { children: ReactNode; size?: number }) {
   return (
     <svg
       className="icon"
       viewBox="0 0 24 24"
-      width="18"
-      height="18"
+      width={size}
+      height={size}
       fill="none"
       stroke="currentColor"
       strokeWidth="2"

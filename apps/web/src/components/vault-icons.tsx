@@ -1,25 +1,11 @@
 // Icons for the vault pages (secrets, leases, approvals, audit); same conventions as icons.tsx.
 import type { ReactNode } from "react";
+import { Icon as BaseIcon } from "./icons";
 
-function Icon({ children, size = 16 }: { children: ReactNode; size?: number }) {
-  return (
-    <svg
-      className="icon"
-      viewBox="0 0 24 24"
-      width={size}
-      height={size}
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="2"
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden="true"
-      focusable="false"
-    >
-      {children}
-    </svg>
-  );
-}
+// The vault pages use the same icon, a size smaller.
+const Icon = ({ children, size = 16 }: { children: ReactNode; size?: number }) => (
+  <BaseIcon size={size}>{children}</BaseIcon>
+);
 
 export const ChevronIcon = () => (
   <Icon>

@@ -106,7 +106,7 @@ function keysFor(
       return fp;
     },
     seal: (purpose, context, plaintext) => encodeSealed(seal(ring, purpose, context, plaintext)),
-    open: (purpose, context, sealed) => openString(ring, purpose, context, decodeSealed(sealed)),
+    open: (purpose, context, sealed) => openString(ring, purpose, context, sealed),
     rotate(next, nextFingerprint) {
       ring = next;
       fp = nextFingerprint;

@@ -1,5 +1,5 @@
 import { GatehouseError } from "@gatehouse/core";
-import { asc, count, desc, gt, lt, lte, sql } from "drizzle-orm";
+import { asc, count, desc, gt, lt, lte } from "drizzle-orm";
 import type { Db, Store } from "../db/store";
 import type { Logger } from "../log";
 import type { Metrics } from "../ops/metrics";
@@ -22,7 +22,6 @@ export type AuditListener = (row: ChainRow) => void;
 
 const CHAIN_LOCK = 7201002;
 const MAX_BATCH = 256;
-const INSERT_CHUNK = 64;
 // Belt and braces: callers never pass values, but a field with one of these names is dropped anyway.
 const FORBIDDEN_KEYS =
   /^(value|values|secret|secret_id|password|token|access_token|private_key|credential|credentials|code)$/i;
@@ -63,13 +62,6 @@ export function createAuditWriter(deps: {
   type Head = { seq: number; mac: string; version?: number };
   let cachedHead: Head | null = null;
   const cacheHead = store.dialect === "sqlite";
-  const dataVersion = (tx: Db): number => {
-    const [row] = (tx as unknown as { values<T>(q: ReturnType<typeof sql>): T[][] }).values<number>(
-      sql`PRAGMA data_version`,
-    );
-    return Number(row?.[0] ?? 0);
-  };
-
   async function head(tx: Db, version?: number): Promise<{ seq: number; mac: string }> {
     if (cachedHead && cachedHead.version === version) return cachedHead;
     const [last] = await tx
@@ -103,7 +95,7 @@ export function createAuditWriter(deps: {
   /** Appends entries in order under the chain-head lock, inside `tx`. */
   async function write(entries: AuditEntry[], tx: Db): Promise<{ rows: ChainRow[]; last: Head }> {
     await store.lockChain(tx, CHAIN_LOCK);
-    const version = cacheHead ? dataVersion(tx) : undefined;
+    const version = cacheHead ? store.externalVersion() : undefined;
     let prev: Head = await head(tx, version);
     const rows: ChainRow[] = [];
     const values = [];
@@ -114,8 +106,7 @@ export function createAuditWriter(deps: {
       rows.push(row);
       prev = { seq: row.seq, mac };
     }
-    for (let i = 0; i < values.length; i += INSERT_CHUNK)
-      await tx.insert(auditLog).values(values.slice(i, i + INSERT_CHUNK));
+    await store.insertRows(tx, auditLog, values);
     // Our own commit leaves our data_version as it is: the head stays valid until someone else writes.
     return { rows, last: { ...prev, version } };
   }
@@ -124,25 +115,21 @@ export function createAuditWriter(deps: {
     if (cacheHead) cachedHead = last;
   };
 
-  // Group commit: standalone appends that arrive while a batch is being written share the next
-  // transaction; each caller still waits until its own entry is committed.
+  // Group commit: standalone appends made in the same turn of the event loop (requests read from
+  // the sockets together), or while a batch is being written, share one transaction; each caller
+  // still waits until its own entry is committed.
   type Waiting = { entry: AuditEntry; resolve: () => void; reject: (e: unknown) => void };
   let queue: Waiting[] = [];
   let flushing = false;
   let drained: (() => void)[] = [];
   async function flush() {
-    flushing = true;
     while (queue.length > 0) {
       const batch = queue.slice(0, MAX_BATCH);
       queue = queue.slice(batch.length);
       const started = performance.now();
       try {
-        const { rows, last } = await store.tx((t) =>
-          write(
-            batch.map((b) => b.entry),
-            t,
-          ),
-        );
+        const entries = batch.map((b) => b.entry);
+        const { rows, last } = await store.tx((t) => write(entries, t), { appendOnly: true });
         metrics?.observeAuditCommit((performance.now() - started) / 1000, batch.length);
         committed(last);
         for (const b of batch) b.resolve();
@@ -184,7 +171,10 @@ export function createAuditWriter(deps: {
         } else {
           await new Promise<void>((resolve, reject) => {
             queue.push({ entry, resolve, reject });
-            if (!flushing) void flush();
+            if (!flushing) {
+              flushing = true;
+              setImmediate(flush);
+            }
           });
         }
       } catch (e) {

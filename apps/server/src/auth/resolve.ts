@@ -1,5 +1,6 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import { GatehouseError } from "@gatehouse/core";
-import { sha256Hex, timingSafeEqualStr } from "@gatehouse/core/crypto";
+import { sha256Hex } from "@gatehouse/core/crypto";
 import { anyCidrContains, parseCidrList } from "@gatehouse/core/net";
 import { eq } from "drizzle-orm";
 import type { AppContext } from "../context";
@@ -17,6 +18,16 @@ export interface Credentials {
   /** Unsafe methods need the CSRF token when the credential is a cookie. */
   unsafeMethod: boolean;
 }
+
+// Every bearer is compared with the root token: hashed natively, and the root's digest only once.
+let rootDigest: { token: string; digest: Buffer } | undefined;
+const sha256 = (s: string) => createHash("sha256").update(s).digest();
+function isRootToken(token: string, root: string): boolean {
+  if (rootDigest?.token !== root) rootDigest = { token: root, digest: sha256(root) };
+  return timingSafeEqual(sha256(token), rootDigest.digest);
+}
+/** Constant-time over fixed-length digests, whatever the lengths of `a` and `b`. */
+const safeEqual = (a: string, b: string) => timingSafeEqual(sha256(a), sha256(b));
 
 const unauthorized = (msg = "Authentication required") => new GatehouseError("unauthorized", msg);
 
@@ -63,7 +74,7 @@ export async function resolveActor(
   if (creds.bearer) {
     const token = creds.bearer;
     const root = ctx.config.rootToken;
-    if (root && timingSafeEqualStr(token, root)) {
+    if (root && isRootToken(token, root)) {
       return {
         identity: "root",
         kind: "root",
@@ -124,10 +135,7 @@ export async function resolveActor(
     const [row] = await q.session({ id });
     if (!row || row.s.expiresAt <= now) throw unauthorized("Session has expired; sign in again");
     if (!row.u.enabled) throw unauthorized("This user is disabled");
-    if (
-      creds.unsafeMethod &&
-      !(creds.csrfHeader && timingSafeEqualStr(sha256Hex(creds.csrfHeader), row.s.csrfHash))
-    ) {
+    if (creds.unsafeMethod && !(creds.csrfHeader && safeEqual(sha256Hex(creds.csrfHeader), row.s.csrfHash))) {
       throw new GatehouseError("csrf_failed", "Missing or wrong X-CSRF-Token header");
     }
     if (now - row.s.lastSeenAt > TOUCH_EVERY_MS) {

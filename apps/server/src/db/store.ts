@@ -1,13 +1,14 @@
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { sql } from "drizzle-orm";
+import { getTableColumns, getTableName, sql, type Table } from "drizzle-orm";
 import { type BunSQLiteDatabase, drizzle as drizzleSqlite } from "drizzle-orm/bun-sqlite";
 import { migrate as migrateSqlite } from "drizzle-orm/bun-sqlite/migrator";
 import { drizzle as drizzlePg } from "drizzle-orm/postgres-js";
 import { migrate as migratePg } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { Mutex } from "./mutex";
+import { ReadCache } from "./read-cache";
 import * as schema from "./schema";
 import { pgSchema } from "./schema/pg";
 
@@ -26,7 +27,11 @@ export interface Store {
   readonly db: Db;
   /** Always query through these: on PostgreSQL they are the twins, whose columns decode PostgreSQL values. */
   readonly t: Tables;
-  tx<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /**
+   * `appendOnly`: the transaction only appends to a log no prepared read covers (the audit chain),
+   * so it leaves SQLite's cache of prepared reads valid.
+   */
+  tx<T>(fn: (tx: Db) => Promise<T>, opts?: { appendOnly?: boolean }): Promise<T>;
   /** Runs `fn` after the transaction `tx` commits (never if it rolls back); outside a transaction, at once. */
   afterCommit(tx: Db, fn: () => void): void;
   /** Serializes appends to a chain (audit): a no-op under SQLite's single writer, an xact lock on PostgreSQL. */
@@ -38,9 +43,20 @@ export interface Store {
   claim<Q>(query: Q): Q;
   /**
    * A read query built once and executed with placeholder values (`sql.placeholder("x")`), skipping
-   * drizzle's per-call query building on hot paths (token checks, secret reads). Reads only.
+   * drizzle's per-call query building on hot paths (token checks, secret reads). Reads only; on
+   * SQLite the rows are cached until a write commits (see ReadCache), so they must not be changed.
    */
   prepare<T>(name: string, build: (db: Db) => Preparable<T>): (params: Record<string, unknown>) => Promise<T>;
+  /**
+   * Inserts `rows` inside `tx`: on SQLite one cached statement per table run per row (no query
+   * building: the audit append is the hottest write), on PostgreSQL multi-row inserts.
+   */
+  insertRows<R extends Record<string, unknown>>(tx: Db, table: Table, rows: R[]): Promise<void>;
+  /**
+   * A number that changes when another connection or process commits (SQLite `data_version` on the
+   * writer: the `gatehouse` host tools write directly); undefined on PostgreSQL, where every replica writes.
+   */
+  externalVersion(): number | undefined;
   /** Cross-replica signal (PostgreSQL NOTIFY); a no-op for the single-process SQLite store. */
   notify(channel: string, payload: string): Promise<void>;
   /** Subscribes to `notify` from every replica (PostgreSQL LISTEN); returns the unsubscribe. */
@@ -56,6 +72,8 @@ export interface Preparable<T> {
   prepare(name?: string): { execute(params: Record<string, unknown>): T | Promise<T> };
 }
 
+/** bun:sqlite prepared queries run synchronously with `.all()` (`.execute()` defers to the await). */
+type SyncPrepared = { all(params: Record<string, unknown>): never };
 type PgExec = { execute(q: ReturnType<typeof sql>): Promise<unknown> };
 type PgLockable<Q> = { for(strength: "update", config: { skipLocked: true }): Q };
 
@@ -84,6 +102,34 @@ const runHooks = (hooks: (() => void)[]) => {
     }
   }
 };
+
+// PostgreSQL's bind-parameter limit (65535) divided by the widest row this is used for.
+const PG_INSERT_CHUNK = 500;
+
+/** `INSERT INTO t (cols) VALUES (?, ...)` prepared once per table, with the columns' own value encoders. */
+function sqliteInserter(conn: Database) {
+  const cache = new WeakMap<Table, (row: Record<string, unknown>) => void>();
+  return (table: Table) => {
+    let insert = cache.get(table);
+    if (!insert) {
+      const cols = Object.entries(getTableColumns(table));
+      const names = cols.map(([, c]) => `"${c.name}"`).join(", ");
+      const stmt = conn.prepare(
+        `INSERT INTO "${getTableName(table)}" (${names}) VALUES (${cols.map(() => "?").join(", ")})`,
+      );
+      insert = (row) => {
+        stmt.run(
+          ...(cols.map(([key, c]) => {
+            const v = row[key];
+            return v === undefined || v === null ? null : c.mapToDriverValue(v);
+          }) as never[]),
+        );
+      };
+      cache.set(table, insert);
+    }
+    return insert;
+  };
+}
 
 const MIGRATIONS = join(import.meta.dir, "../../drizzle");
 
@@ -119,12 +165,16 @@ function openSqlite(path: string, sync: "normal" | "full"): Store {
   if (reader !== writer) pragmas(reader, sync);
   const readDb = reader === writer ? writeDb : drizzleSqlite(reader, { schema });
   const lock = new Mutex();
+  const inserter = sqliteInserter(writer);
+  const version = writer.query<{ data_version: number }, []>("PRAGMA data_version");
+  const externalVersion = () => version.get()?.data_version ?? 0;
+  const cache = new ReadCache(externalVersion);
 
   return {
     dialect: "sqlite",
     db: readDb,
     t: schema,
-    tx: (fn) =>
+    tx: (fn, opts) =>
       lock.run(async () => {
         writer.exec("BEGIN IMMEDIATE");
         const rollback = (e: unknown) => {
@@ -137,6 +187,7 @@ function openSqlite(path: string, sync: "normal" | "full"): Store {
         } catch (e) {
           rollback(e);
         }
+        if (!opts?.appendOnly) cache.invalidate();
         runHooks(done.hooks);
         return done.result;
       }),
@@ -144,9 +195,20 @@ function openSqlite(path: string, sync: "normal" | "full"): Store {
     lockChain: async () => {},
     claim: (query) => query,
     prepare: (_name, build) => {
-      const q = build(readDb).prepare();
-      return async (params) => q.execute(params);
+      // Outside a transaction the writer connection answers: its page cache stays warm across its own
+      // commits, while every commit (an audit entry per request) empties the reader's. During one,
+      // the reader does, so an uncommitted write is never seen.
+      const onWriter = build(writeDb).prepare() as unknown as SyncPrepared;
+      const onReader = reader === writer ? onWriter : (build(readDb).prepare() as unknown as SyncPrepared);
+      const read = cache.wrap((params) => (writer.inTransaction ? onReader : onWriter).all(params));
+      return async (params) => read(params);
     },
+    insertRows: async (tx, table, rows) => {
+      if (tx !== writeDb) throw new Error("insertRows: not inside this store's transaction");
+      const insert = inserter(table);
+      for (const row of rows) insert(row);
+    },
+    externalVersion,
     notify: async () => {},
     listen: async () => async () => {},
     ping: async () => {
@@ -159,7 +221,13 @@ function openSqlite(path: string, sync: "normal" | "full"): Store {
       });
     },
     exec: async (statement) => {
-      await lock.run(async () => writer.exec(statement));
+      await lock.run(async () => {
+        try {
+          writer.exec(statement);
+        } finally {
+          cache.invalidate();
+        }
+      });
     },
   };
 }
@@ -211,6 +279,13 @@ async function openPg(url: string, poolSize: number): Promise<Store> {
       const q = build(db).prepare(name);
       return async (params) => q.execute(params);
     },
+    insertRows: async (tx, table, rows) => {
+      for (let i = 0; i < rows.length; i += PG_INSERT_CHUNK)
+        await (tx as unknown as PgExec & { insert(t: Table): { values(r: unknown[]): Promise<unknown> } })
+          .insert(table)
+          .values(rows.slice(i, i + PG_INSERT_CHUNK));
+    },
+    externalVersion: () => undefined,
     notify: async (channel, payload) => {
       await client.notify(channel, payload);
     },

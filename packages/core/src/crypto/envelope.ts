@@ -6,9 +6,9 @@ import { expand } from "@noble/hashes/hkdf.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import nacl from "tweetnacl";
 import { GatehouseError } from "../errors";
-import { concatBytes, fromUtf8, utf8 } from "./bytes";
+import { concatBytes, fromUtf8, toBase64Url, utf8 } from "./bytes";
 import { assertPurpose, type Purpose, purposeLabel } from "./kdf";
-import { cachedKek } from "./kek-cache";
+import { cachedKek, cachedValueKey, rememberValueKey } from "./kek-cache";
 import { assertMasterKey } from "./master-key";
 import { decodeSealed } from "./sealed-format";
 
@@ -109,6 +109,38 @@ export function seal(
   return { ...wrapped, nonce, ciphertext };
 }
 
+/**
+ * Opens with the key from the cache of the master that unwrapped this exact sealed value (string
+ * form) or wrapped DEK (object form) for this purpose and context before; else unwraps with the
+ * current key, then `previous`. A string hit also skips decoding: the value is opened as decoded then.
+ */
+function openSealed(keyring: Keyring, purpose: Purpose, context: string, sealed: Sealed | string) {
+  const candidates = keyring.previous ? [keyring.current, keyring.previous] : [keyring.current];
+  const ref =
+    typeof sealed === "string" ? sealed : toBase64Url(concatBytes(sealed.dekNonce, sealed.wrappedDek));
+  const id = `${purpose}\0${context}\0${ref}`;
+  for (const master of candidates) {
+    const hit = cachedValueKey(master, id);
+    if (hit) return nacl.secretbox.open(hit.ciphertext, hit.nonce, hit.key);
+  }
+  const value = toSealed(sealed);
+  for (const master of candidates) {
+    const dek = nacl.secretbox.open(value.wrappedDek, value.dekNonce, cachedKek(master, purpose));
+    if (!dek) continue;
+    const key = valueKey(dek, purpose, context);
+    dek.fill(0);
+    const plaintext = nacl.secretbox.open(value.ciphertext, value.nonce, key);
+    // Only a key that opened its value is remembered.
+    if (plaintext) rememberValueKey(master, id, { key, nonce: value.nonce, ciphertext: value.ciphertext });
+    else key.fill(0);
+    return plaintext;
+  }
+  throw new GatehouseError(
+    "key_mismatch",
+    `no key in the keyring opens this ${purpose} value (wrong master key, or damaged data)`,
+  );
+}
+
 /** Opens with the current key, then `previous`. Fails if the value was sealed for another context. */
 export function open(
   keyring: Keyring,
@@ -117,12 +149,10 @@ export function open(
   sealed: Sealed | string,
 ): Uint8Array {
   assertKeyring(keyring, purpose);
-  const value = toSealed(sealed);
-  const dek = unwrapDek(value, keyring, purpose);
-  const key = valueKey(dek, purpose, context);
-  dek.fill(0);
-  const plaintext = nacl.secretbox.open(value.ciphertext, value.nonce, key);
-  key.fill(0);
+  if (typeof context !== "string") {
+    throw new GatehouseError("invalid_request", "seal context must be a string");
+  }
+  const plaintext = openSealed(keyring, purpose, context, sealed);
   if (!plaintext) {
     throw new GatehouseError(
       "internal",

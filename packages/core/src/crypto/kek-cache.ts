@@ -1,12 +1,25 @@
 // KEK derivation costs two HMACs per call; secret reads are on the hot path, so KEKs are cached
-// per master-key object. The cache keeps a copy of the master key and re-derives if the caller
+// per master-key object, and so are recently used value keys (unwrapping a DEK and deriving its
+// value key cost more than opening the value itself). A value key opens only its one value, which
+// the master key held beside it opens anyway; plaintexts are never cached. The cache keeps a copy of the master key and re-derives if the caller
 // has changed the array in place, so a mutated or zeroed key never yields a stale KEK.
 import { deriveKey, type Purpose } from "./kdf";
 
 interface Entry {
   master: Uint8Array;
   keks: Map<Purpose, Uint8Array>;
+  /** Keyed by purpose, context and the sealed value (or wrapped DEK) this master opened; oldest first. */
+  valueKeys: Map<string, OpenedValue>;
 }
+
+/** A value key, with the decoded nonce and ciphertext it opened. */
+export interface OpenedValue {
+  key: Uint8Array;
+  nonce: Uint8Array;
+  ciphertext: Uint8Array;
+}
+
+const MAX_VALUE_KEYS = 4096;
 
 const cache = new WeakMap<Uint8Array, Entry>();
 
@@ -17,17 +30,35 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
-/** Internal: the returned array is shared, never hand it out or zero it. */
-export function cachedKek(master: Uint8Array, purpose: Purpose): Uint8Array {
+function entryFor(master: Uint8Array): Entry {
   let entry = cache.get(master);
   if (!entry || !sameBytes(entry.master, master)) {
-    entry = { master: master.slice(), keks: new Map() };
+    entry = { master: master.slice(), keks: new Map(), valueKeys: new Map() };
     cache.set(master, entry);
   }
+  return entry;
+}
+
+/** Internal: the returned array is shared, never hand it out or zero it. */
+export function cachedKek(master: Uint8Array, purpose: Purpose): Uint8Array {
+  const entry = entryFor(master);
   let kek = entry.keks.get(purpose);
   if (!kek) {
     kek = deriveKey(master, purpose);
     entry.keks.set(purpose, kek);
   }
   return kek;
+}
+
+/** A value key this master produced for `id` before (shared: never hand it out or zero it). */
+export const cachedValueKey = (master: Uint8Array, id: string): OpenedValue | undefined =>
+  entryFor(master).valueKeys.get(id);
+
+export function rememberValueKey(master: Uint8Array, id: string, opened: OpenedValue): void {
+  const keys = entryFor(master).valueKeys;
+  if (keys.size >= MAX_VALUE_KEYS) {
+    const oldest = keys.keys().next().value;
+    if (oldest !== undefined) keys.delete(oldest);
+  }
+  keys.set(id, opened);
 }

@@ -183,6 +183,26 @@ describe("seal / open", () => {
     expect(openString({ version: 1, current: parseMasterKey(HEX_A) }, "secret", "c", sealed)).toBe("v");
   });
 
+  test("a value opened once (its key now cached) still opens only with its keyring, context and bytes", () => {
+    const text = encodeSealed(seal(k, "secret", "secret:c:1", "v"));
+    for (let i = 0; i < 3; i++) expect(openString(k, "secret", "secret:c:1", text)).toBe("v");
+    expect(codeOf(() => open(ring(HEX_B), "secret", "secret:c:1", text))).toBe("key_mismatch");
+    expect(codeOf(() => open(ring(HEX_B, 2, HEX_C), "secret", "secret:c:1", text))).toBe("key_mismatch");
+    expect(openString(ring(HEX_B, 2, HEX_A), "secret", "secret:c:1", text)).toBe("v");
+    expect(codeOf(() => open(k, "secret", "secret:c:2", text))).toBe("internal");
+    expect(codeOf(() => open(k, "totp", "secret:c:1", text))).toBe("key_mismatch");
+    // Any change to the stored text is a different entry: decoded and authenticated afresh.
+    const last = text.at(-2) === "A" ? "B" : "A";
+    const tampered = `${text.slice(0, -2)}${last}${text.at(-1)}`;
+    expect(codeOf(() => open(k, "secret", "secret:c:1", tampered))).toMatch(/^(internal|invalid_request)$/);
+    // The object form shares the cache by wrapped DEK but authenticates its own ciphertext.
+    const obj = decodeSealed(text);
+    const flipped: Sealed = { ...obj, ciphertext: obj.ciphertext.slice() };
+    flipped.ciphertext[0] = (flipped.ciphertext[0] ?? 0) ^ 1;
+    expect(openString(k, "secret", "secret:c:1", obj)).toBe("v");
+    expect(codeOf(() => open(k, "secret", "secret:c:1", flipped))).toBe("internal");
+  });
+
   test("openString refuses bytes that are not UTF-8", () => {
     const sealed = seal(k, "secret", "c", new Uint8Array([0xff, 0xfe]));
     expect(codeOf(() => openString(k, "secret", "c", sealed))).toBe("invalid_request");

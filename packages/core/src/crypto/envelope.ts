@@ -121,7 +121,12 @@ function openSealed(keyring: Keyring, purpose: Purpose, context: string, sealed:
   const id = `${purpose}\0${context}\0${ref}`;
   for (const master of candidates) {
     const hit = cachedValueKey(master, id);
-    if (hit) return nacl.secretbox.open(hit.ciphertext, hit.nonce, hit.key);
+    // A string id covers the whole value; an object's id only its wrapped DEK, so its own bytes are opened.
+    if (hit && typeof sealed === "string") return nacl.secretbox.open(hit.ciphertext, hit.nonce, hit.key);
+    if (hit && typeof sealed !== "string") {
+      assertSealedShape(sealed);
+      return nacl.secretbox.open(sealed.ciphertext, sealed.nonce, hit.key);
+    }
   }
   const value = toSealed(sealed);
   for (const master of candidates) {

@@ -96,10 +96,11 @@ describe("cached prepared reads on SQLite", () => {
 
   test("cached rows are frozen: a caller cannot change what the next caller gets", async () => {
     const [row] = await byId({ id: "r1" });
+    if (!row) throw new Error("no row");
     expect(() => {
       (row as { displayName: string }).displayName = "changed";
     }).toThrow();
-    expect(() => (row?.policies as string[]).push("admin")).toThrow();
+    expect(() => row.policies.push("admin")).toThrow();
     expect((await byId({ id: "r1" }))[0]?.policies).toEqual(["p"]);
   });
 

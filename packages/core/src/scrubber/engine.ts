@@ -8,7 +8,7 @@
 // straddles a chunk boundary is still found whole. Memory per chunk is bounded by its hits.
 
 import { DOC_EXAMPLES } from "./allowlist";
-import { findKnown, knownVariants } from "./known";
+import { findKnown, type Known, variantsOf } from "./known";
 import { buildPrefilter } from "./prefilter";
 import { type RankedFinding, render, resolve } from "./redact";
 import type { Detector, Finding, ScanState, Scrubber, ScrubberOptions, ScrubResult } from "./types";
@@ -52,7 +52,7 @@ export function createEngine(detectors: readonly Detector[], options: ScrubberOp
     return false;
   }
 
-  function collect(text: string, known: readonly string[] | undefined): RankedFinding[] {
+  function collect(text: string, known: Known | undefined): RankedFinding[] {
     const found: RankedFinding[] = [];
     const state: ScanState = { memo: new Map() };
     // A detector's keyword occurring inside that detector's previous match needs no new attempt.
@@ -81,24 +81,25 @@ export function createEngine(detectors: readonly Detector[], options: ScrubberOp
         }
       }
     }
-    if (known && known.length > 0) {
-      for (const [start, end] of findKnown(text, knownVariants(known))) {
+    const variants = known ? variantsOf(known) : [];
+    if (variants.length > 0) {
+      for (const [start, end] of findKnown(text, variants)) {
         found.push({ type: "known_value", family: "known", start, end, keep: 0, rank: 0 });
       }
     }
     return found;
   }
 
-  function scan(text: string, known?: readonly string[]): Finding[] {
+  function scan(text: string, known?: Known): Finding[] {
     return resolve(collect(text, known));
   }
 
   return {
     scan,
-    scrub(text: string, known?: readonly string[]): ScrubResult {
+    scrub(text: string, known?: Known): ScrubResult {
       return render(text, scan(text, known));
     },
-    contains(text: string, known?: readonly string[]): boolean {
+    contains(text: string, known?: Known): boolean {
       return collect(text, known).length > 0;
     },
   };

@@ -6,11 +6,13 @@
 
 import { DETECTORS } from "./detectors/index";
 import { createEngine } from "./engine";
+import type { Known } from "./known";
 import type { Scrubber, ScrubberOptions, ScrubResult } from "./types";
 
 export { DOC_EXAMPLES } from "./allowlist";
 export { DETECTORS } from "./detectors/index";
 export { DEFAULT_MAX_CHUNK_CHARS } from "./engine";
+export { type Known, KnownValues } from "./known";
 export { REDACTED } from "./redact";
 export type {
   Candidate,
@@ -31,7 +33,7 @@ export function createScrubber(options: ScrubberOptions = {}): Scrubber {
 let defaultScrubber: Scrubber | undefined;
 
 /** Scrub with every built-in detector; `known` values are redacted wherever they appear. */
-export function scrub(text: string, known?: readonly string[]): ScrubResult {
+export function scrub(text: string, known?: Known): ScrubResult {
   defaultScrubber ??= createScrubber();
   return defaultScrubber.scrub(text, known);
 }

@@ -4,19 +4,23 @@
 
 const MIN_KNOWN = 6;
 const MIN_FRAGMENT = 8;
+const encoder = new TextEncoder();
 
+type WithBase64 = Uint8Array & { toBase64?: () => string };
+
+// The native encoder (Bun, current browsers) is ~20x faster than building a binary string for btoa.
 function bytesToBase64(bytes: Uint8Array): string {
+  const native = (bytes as WithBase64).toBase64;
+  if (native) return native.call(bytes);
   let bin = "";
   for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i] ?? 0);
   return btoa(bin);
 }
 
-function toUrlSafe(b64: string): string {
-  return b64
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/={1,2}$/, "");
-}
+const stripPadding = (b64: string): string =>
+  b64.endsWith("==") ? b64.slice(0, -2) : b64.endsWith("=") ? b64.slice(0, -1) : b64;
+
+const toUrlSafe = (b64: string): string => stripPadding(b64).replaceAll("+", "-").replaceAll("/", "_");
 
 /**
  * The part of base64(prefix + value + suffix) that depends only on `value`, for each of the
@@ -36,17 +40,32 @@ function base64Fragments(bytes: Uint8Array): string[] {
   return out;
 }
 
+/**
+ * Known values with their encodings worked out once, for a caller that scrubs several texts
+ * against the same values (the proxy: each response header, then the body).
+ */
+export class KnownValues {
+  readonly variants: readonly string[];
+  constructor(known: readonly string[]) {
+    this.variants = knownVariants(known);
+  }
+}
+
+export type Known = readonly string[] | KnownValues;
+
+export const variantsOf = (known: Known): readonly string[] =>
+  known instanceof KnownValues ? known.variants : knownVariants(known);
+
 /** Every string to search for, longest first, so a longer encoding wins an overlap. */
 export function knownVariants(known: readonly string[]): string[] {
   const out = new Set<string>();
-  const encoder = new TextEncoder();
   for (const value of known) {
     if (value.length < MIN_KNOWN) continue;
     const bytes = encoder.encode(value);
     const b64 = bytesToBase64(bytes);
     out.add(value);
     out.add(b64);
-    out.add(b64.replace(/={1,2}$/, ""));
+    out.add(stripPadding(b64));
     out.add(toUrlSafe(b64));
     for (const f of base64Fragments(bytes)) out.add(f);
     out.add(encodeURIComponent(value));

@@ -1,4 +1,5 @@
 // Shared shapes of the credential scrubber. Pure data: no I/O, runs in the browser too.
+import type { Known } from "./known";
 
 export type Family =
   | "cloud"
@@ -74,7 +75,7 @@ export interface ScrubberOptions {
 }
 
 export interface Scrubber {
-  scan(text: string, known?: readonly string[]): Finding[];
-  scrub(text: string, known?: readonly string[]): ScrubResult;
-  contains(text: string, known?: readonly string[]): boolean;
+  scan(text: string, known?: Known): Finding[];
+  scrub(text: string, known?: Known): ScrubResult;
+  contains(text: string, known?: Known): boolean;
 }

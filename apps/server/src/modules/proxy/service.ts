@@ -1,7 +1,7 @@
 import { GatehouseError, invalid, isGatehouseError } from "@gatehouse/core";
 import { type JsonSchema, jsonSchema, normalizeUrl } from "@gatehouse/core/patterns";
 import type { Decision } from "@gatehouse/core/policy";
-import { scrub } from "@gatehouse/core/scrubber";
+import { KnownValues, scrub } from "@gatehouse/core/scrubber";
 import type { Actor } from "../../auth/actor";
 import type { AppContext } from "../../context";
 import { auditBy } from "../secrets/access";
@@ -329,7 +329,23 @@ export function createProxyService(ctx: AppContext, patterns: PatternStore) {
             `The upstream request body exceeds ${ctx.proxyNet.maxRequestBytes} bytes`,
           );
       }
-      const known = [...values.values(), ...derived];
+      // 7. Resolve once, check every address, connect to the checked one (SSRF refusals stay 403s).
+      // Started here: what follows up to the await runs while the upstream answers.
+      const exchange = (async () => {
+        const address = literal ?? (await resolveChecked(ctx.proxyNet, url.hostname, policy, timeoutMs));
+        return callUpstream(ctx.proxyNet, {
+          method,
+          url,
+          address,
+          literal: literal !== null,
+          headers,
+          body,
+          timeoutMs: Math.max(1, Math.round(deadline - performance.now())),
+        });
+      })();
+      // Awaited below; until then a failure must not count as unhandled.
+      exchange.catch(() => {});
+      const known = new KnownValues([...values.values(), ...derived]);
       const template = normalizeUrl(target.template);
       const observation = {
         method,
@@ -372,17 +388,7 @@ export function createProxyService(ctx: AppContext, patterns: PatternStore) {
 
       let result: Awaited<ReturnType<typeof callUpstream>>;
       try {
-        // 7. Resolve once, check every address, connect to the checked one (SSRF refusals stay 403s).
-        const address = literal ?? (await resolveChecked(ctx.proxyNet, url.hostname, policy, timeoutMs));
-        result = await callUpstream(ctx.proxyNet, {
-          method,
-          url,
-          address,
-          literal: literal !== null,
-          headers,
-          body,
-          timeoutMs: Math.max(1, Math.round(deadline - performance.now())),
-        });
+        result = await exchange;
       } catch (e) {
         if (!isGatehouseError(e) || e.status < 500) throw e;
         await finish(null, { code: e.code, reason: e.details?.reason ?? null }, false, null);

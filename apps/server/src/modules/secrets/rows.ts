@@ -94,10 +94,14 @@ export function listLive(ctx: AppContext, prefix: string) {
   return ctx.store.db.select().from(secrets).where(where);
 }
 
+// Up to this many paths are read one by one through the prepared (on SQLite cached) read.
+const ONE_BY_ONE = 16;
+
 /** The rows for `paths`, in order (undefined where none exists, deleted ones included). */
 export async function rowsFor(ctx: AppContext, paths: string[]): Promise<(SecretRow | undefined)[]> {
   const { secrets } = ctx.store.t;
   if (paths.length === 0) return [];
+  if (paths.length <= ONE_BY_ONE) return Promise.all(paths.map((p) => findRow(ctx, ctx.store.db, p)));
   const found = await ctx.store.db.select().from(secrets).where(inArray(secrets.path, paths));
   const byPath = new Map(found.map((r) => [r.path, r]));
   return paths.map((p) => byPath.get(p));

@@ -2,7 +2,7 @@
 // connection strings, known values, allowlists and options.
 
 import { describe, expect, test } from "bun:test";
-import { createScrubber, DETECTORS, scrub } from "../src/scrubber/index";
+import { createScrubber, DETECTORS, KnownValues, scrub } from "../src/scrubber/index";
 import { Rng, toBase64 } from "./corpus/rng";
 
 const r = new Rng(99);
@@ -150,6 +150,26 @@ describe("known values", () => {
     const { scrubbed, redactions } = scrub(`use ${ghp} now`, [ghp]);
     expect(scrubbed).toBe("use [REDACTED] now");
     expect(redactions[0]?.type).toBe("known_value");
+  });
+
+  test("precomputed known values: the sent auth header and its encodings are redacted like the value", () => {
+    const detectorless = createScrubber({ detectors: [] });
+    const basic = `Basic ${btoa(`${secret}:`)}`;
+    const bearer = `Bearer ${secret}`;
+    const known = new KnownValues([secret], [basic, bearer]);
+    for (const header of [basic, bearer]) {
+      for (const text of [header, encodeURIComponent(header), JSON.stringify(header), btoa(header)]) {
+        const out = detectorless.scrub(`echo: ${text} end`, known).scrubbed;
+        expect(out).toContain("[REDACTED]");
+        expect(out).not.toContain(secret);
+        expect(out).not.toContain(btoa(`${secret}:`).slice(0, 30));
+        // Whatever is left of the encoded header is at most its non-secret edges.
+        expect(out.replace("echo: ", "").replace(" end", "").replace("[REDACTED]", "").length).toBeLessThan(16);
+      }
+    }
+    // Reused for several texts, it gives what the plain list gives.
+    const text = `a ${secret} b ${btoa(secret)} c ${basic}`;
+    expect(detectorless.scrub(text, known).scrubbed).toBe(detectorless.scrub(text, [secret, basic]).scrubbed);
   });
 
   test("utf-8 known values are matched in base64", () => {

@@ -46,8 +46,18 @@ function base64Fragments(bytes: Uint8Array): string[] {
  */
 export class KnownValues {
   readonly variants: readonly string[];
-  constructor(known: readonly string[]) {
-    this.variants = knownVariants(known);
+  /**
+   * `derived`: strings built from a known value (the header an injection sent). One that contains a
+   * known value (`Bearer <v>`) is searched as it is: its encodings contain the value's own encodings or
+   * base64 fragments, already searched. Any other (`Basic base64(<v>:)`) gets every encoding too.
+   */
+  constructor(known: readonly string[], derived: readonly string[] = []) {
+    const wrapping = (d: string) => known.some((k) => k.length >= MIN_KNOWN && d.includes(k));
+    const exact = derived.filter((d) => d.length >= MIN_KNOWN && wrapping(d));
+    const variants = knownVariants([...known, ...derived.filter((d) => !wrapping(d))]);
+    this.variants = exact.length
+      ? [...new Set([...variants, ...exact])].sort((a, b) => b.length - a.length)
+      : variants;
   }
 }
 

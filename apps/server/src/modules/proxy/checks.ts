@@ -41,10 +41,30 @@ function parseDomain(raw: string): DomainEntry | null {
   }
 }
 
-function sameIp(a: string, b: string): boolean {
-  const x = parseHostIp(a);
-  const y = parseHostIp(b);
-  return !!x && !!y && formatIp(x) === formatIp(y);
+interface ParsedEntry extends DomainEntry {
+  /** The entry's address in canonical form when it is an IP (any spelling), else null. */
+  ip: string | null;
+}
+
+// allowed_domains strings repeat on every call: each distinct list is parsed once (bounded).
+const parsedLists = new Map<string, ParsedEntry[]>();
+const MAX_PARSED_LISTS = 1024;
+
+function parsedEntries(entries: readonly string[]): ParsedEntry[] {
+  const key = entries.join("\n");
+  let parsed = parsedLists.get(key);
+  if (!parsed) {
+    parsed = [];
+    for (const raw of entries) {
+      const e = parseDomain(raw);
+      if (!e) continue;
+      const ip = parseHostIp(e.host);
+      parsed.push({ ...e, ip: ip ? formatIp(ip) : null });
+    }
+    if (parsedLists.size >= MAX_PARSED_LISTS) parsedLists.clear();
+    parsedLists.set(key, parsed);
+  }
+  return parsed;
 }
 
 export function allowedDomains(metadata: Record<string, string>): string[] {
@@ -54,14 +74,12 @@ export function allowedDomains(metadata: Record<string, string>): string[] {
 /** Exact host or a subdomain of an entry (IP entries: that address only); a port in the entry must match. */
 export function domainAllowed(url: URL, entries: readonly string[]): boolean {
   const host = url.hostname.replace(/\.$/, "");
-  const ip = parseHostIp(host);
-  for (const raw of entries) {
-    const e = parseDomain(raw);
-    if (!e) continue;
+  const parsedIp = parseHostIp(host);
+  const ip = parsedIp ? formatIp(parsedIp) : null;
+  for (const e of parsedEntries(entries)) {
     if (e.port && e.port !== effectivePort(url)) continue;
-    const entryIp = parseHostIp(e.host);
-    if (ip || entryIp) {
-      if (!e.subdomainsOnly && sameIp(host, e.host)) return true;
+    if (ip || e.ip) {
+      if (!e.subdomainsOnly && ip !== null && ip === e.ip) return true;
       continue;
     }
     if (!e.subdomainsOnly && host === e.host) return true;

@@ -345,7 +345,7 @@ export function createProxyService(ctx: AppContext, patterns: PatternStore) {
       })();
       // Awaited below; until then a failure must not count as unhandled.
       exchange.catch(() => {});
-      const known = new KnownValues([...values.values(), ...derived]);
+      const known = new KnownValues([...values.values()], derived);
       const template = normalizeUrl(target.template);
       const observation = {
         method,

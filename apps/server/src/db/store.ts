@@ -1,7 +1,7 @@
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { getTableColumns, getTableName, sql, type Table } from "drizzle-orm";
+import { sql, type Table } from "drizzle-orm";
 import { type BunSQLiteDatabase, drizzle as drizzleSqlite } from "drizzle-orm/bun-sqlite";
 import { migrate as migrateSqlite } from "drizzle-orm/bun-sqlite/migrator";
 import { drizzle as drizzlePg } from "drizzle-orm/postgres-js";
@@ -11,6 +11,7 @@ import { Mutex } from "./mutex";
 import { ReadCache } from "./read-cache";
 import * as schema from "./schema";
 import { pgSchema } from "./schema/pg";
+import { sqliteInserter } from "./sqlite-insert";
 
 export type Db = BunSQLiteDatabase<typeof schema>;
 /** The tables of the store's own dialect, typed as the SQLite definitions (same names and JS types). */
@@ -105,31 +106,6 @@ const runHooks = (hooks: (() => void)[]) => {
 
 // PostgreSQL's bind-parameter limit (65535) divided by the widest row this is used for.
 const PG_INSERT_CHUNK = 500;
-
-/** `INSERT INTO t (cols) VALUES (?, ...)` prepared once per table, with the columns' own value encoders. */
-function sqliteInserter(conn: Database) {
-  const cache = new WeakMap<Table, (row: Record<string, unknown>) => void>();
-  return (table: Table) => {
-    let insert = cache.get(table);
-    if (!insert) {
-      const cols = Object.entries(getTableColumns(table));
-      const names = cols.map(([, c]) => `"${c.name}"`).join(", ");
-      const stmt = conn.prepare(
-        `INSERT INTO "${getTableName(table)}" (${names}) VALUES (${cols.map(() => "?").join(", ")})`,
-      );
-      insert = (row) => {
-        stmt.run(
-          ...(cols.map(([key, c]) => {
-            const v = row[key];
-            return v === undefined || v === null ? null : c.mapToDriverValue(v);
-          }) as never[]),
-        );
-      };
-      cache.set(table, insert);
-    }
-    return insert;
-  };
-}
 
 const MIGRATIONS = join(import.meta.dir, "../../drizzle");
 

@@ -13,6 +13,12 @@ const labelText = (labels: Labels) => {
   const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
   return parts.length ? `{${parts.join(",")}}` : "";
 };
+// Label names are fixed per call site, so names and values in order identify a series (no JSON per call).
+const seriesKey = (labels: Labels) => {
+  let key = "";
+  for (const k in labels) key += `${k}\u0000${labels[k]}\u0001`;
+  return key;
+};
 const num = (n: number) => (Number.isFinite(n) ? String(n) : n > 0 ? "+Inf" : n < 0 ? "-Inf" : "NaN");
 
 class Histogram {
@@ -25,25 +31,26 @@ class Histogram {
     readonly help: string,
     private readonly buckets: number[],
   ) {}
+  /** Counts go into the first bucket that holds the value; render() makes them cumulative. */
   observe(labels: Labels, value: number) {
-    const key = JSON.stringify(labels);
+    const key = seriesKey(labels);
     let s = this.series.get(key);
     if (!s) {
       s = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
       this.series.set(key, s);
     }
-    const counts = s.counts;
-    this.buckets.forEach((b, i) => {
-      if (value <= b) counts[i] = (counts[i] ?? 0) + 1;
-    });
+    const i = this.buckets.findIndex((b) => value <= b);
+    if (i >= 0) s.counts[i] = (s.counts[i] ?? 0) + 1;
     s.sum += value;
     s.count++;
   }
   render(out: string[]) {
     out.push(`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`);
     for (const s of this.series.values()) {
+      let cumulative = 0;
       this.buckets.forEach((b, i) => {
-        out.push(`${this.name}_bucket${labelText({ ...s.labels, le: num(b) })} ${s.counts[i]}`);
+        cumulative += s.counts[i] ?? 0;
+        out.push(`${this.name}_bucket${labelText({ ...s.labels, le: num(b) })} ${cumulative}`);
       });
       out.push(`${this.name}_bucket${labelText({ ...s.labels, le: "+Inf" })} ${s.count}`);
       out.push(`${this.name}_sum${labelText(s.labels)} ${num(s.sum)}`);
@@ -59,7 +66,7 @@ class Counter {
     readonly help: string,
   ) {}
   inc(labels: Labels = {}, by = 1) {
-    const key = JSON.stringify(labels);
+    const key = seriesKey(labels);
     const s = this.series.get(key);
     if (s) s.value += by;
     else this.series.set(key, { labels, value: by });

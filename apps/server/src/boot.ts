@@ -81,20 +81,30 @@ export async function buildContext(
     ctx.gateway = createGateway(ctx, opts.gateway);
     // The live audit tail, and lease changes derived from it: both only after the entry committed.
     ctx.audit.subscribe((row) => {
-      const timestamp = new Date(row.ts).toISOString();
-      const metadata = row.metadata ? JSON.parse(row.metadata) : null;
-      ctx.events.publish({ type: "audit", identity: row.identity, data: { ...row, timestamp, metadata } });
+      const timestamp = () => new Date(row.ts).toISOString();
+      const metadata = () => (row.metadata ? JSON.parse(row.metadata) : null);
+      // Built when read (a /v1/events subscriber, another replica): most entries have no audience.
+      let data: Record<string, unknown> | undefined;
+      ctx.events.publish({
+        type: "audit",
+        identity: row.identity,
+        get data() {
+          data ??= { ...row, timestamp: timestamp(), metadata: metadata() };
+          return data;
+        },
+      });
       if (row.leaseId && /^(lease|dynamic)\./.test(row.action)) {
         // The reaper acts as system:reaper; the lease's holder is who should see the change.
-        const owner = typeof metadata?.lease_identity === "string" ? metadata.lease_identity : row.identity;
-        const data = {
+        const meta = metadata();
+        const owner = typeof meta?.lease_identity === "string" ? meta.lease_identity : row.identity;
+        const lease = {
           action: row.action,
           lease_id: row.leaseId,
           path: row.path,
           identity: owner,
-          timestamp,
+          timestamp: timestamp(),
         };
-        ctx.events.publish({ type: "lease", identity: owner, data });
+        ctx.events.publish({ type: "lease", identity: owner, data: lease });
       }
     });
     await ctx.policyService.reload();

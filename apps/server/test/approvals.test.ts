@@ -291,6 +291,10 @@ for (const engine of ENGINES) {
       const audit = mine.events.filter((e) => e.event === "audit");
       expect(audit.length).toBeGreaterThan(0);
       expect(audit.every((e) => e.data.identity === other.identity)).toBe(true);
+      // The entry as committed, with its time and metadata decoded for the reader.
+      expect(audit[0]?.data.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+      expect(typeof audit[0]?.data.seq).toBe("number");
+      expect(audit.some((e) => typeof e.data.metadata === "object" && e.data.metadata !== null)).toBe(true);
       expect(mine.events[0]?.event).toBe("ready");
     });
 

@@ -19,13 +19,16 @@ export interface Credentials {
   unsafeMethod: boolean;
 }
 
-// Every bearer is compared with the root token: hashed natively, and the root's digest only once.
-let rootDigest: { token: string; digest: Buffer } | undefined;
-const sha256 = (s: string) => createHash("sha256").update(s).digest();
+// Every bearer is compared with the root token: in constant time over equal lengths (a length
+// mismatch reveals only that the lengths differ), without hashing either side per request.
 function isRootToken(token: string, root: string): boolean {
-  if (rootDigest?.token !== root) rootDigest = { token: root, digest: sha256(root) };
-  return timingSafeEqual(sha256(token), rootDigest.digest);
+  if (token.length !== root.length) return false;
+  const a = Buffer.from(token);
+  const b = Buffer.from(root);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest();
 /** Constant-time over fixed-length digests, whatever the lengths of `a` and `b`. */
 const safeEqual = (a: string, b: string) => timingSafeEqual(sha256(a), sha256(b));
 

@@ -1,25 +1,37 @@
 import { randomInt } from "node:crypto";
 import { GatehouseError } from "@gatehouse/core";
 import { and, eq, lt } from "drizzle-orm";
-import { generateSecret, generateSync, generateURI, verifySync } from "otplib";
 import type { AppContext } from "../context";
 
 // RFC 6238: SHA1, 6 digits, 30 s; one step of clock drift either way.
 const PERIOD = 30;
+
 const RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 export const RECOVERY_CODE_COUNT = 10;
 
-export const newTotpSecret = (): string => generateSecret();
+type Otplib = typeof import("otplib");
+// Loaded on first use (with require, as these helpers are synchronous): idle memory.
+let otplib: Otplib | undefined;
+const otp = (): Otplib => (otplib ??= require("otplib") as Otplib);
+
+export const newTotpSecret = (): string => otp().generateSecret();
 export const totpUri = (secret: string, account: string): string =>
-  generateURI({ issuer: "Gatehouse", label: account, secret, period: PERIOD, digits: 6, algorithm: "sha1" });
+  otp().generateURI({
+    issuer: "Gatehouse",
+    label: account,
+    secret,
+    period: PERIOD,
+    digits: 6,
+    algorithm: "sha1",
+  });
 /** For tests and the CLI: the code a correct authenticator shows at `nowMs`. */
 export const totpCode = (secret: string, nowMs: number): string =>
-  generateSync({ secret, epoch: Math.floor(nowMs / 1000) });
+  otp().generateSync({ secret, epoch: Math.floor(nowMs / 1000) });
 
 export function checkTotp(secret: string, code: string, afterStep: number, nowMs: number): number | null {
   if (!/^\d{6}$/.test(code)) return null;
   try {
-    const r = verifySync({
+    const r = otp().verifySync({
       secret,
       token: code,
       epoch: Math.floor(nowMs / 1000),

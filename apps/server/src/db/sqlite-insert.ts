@@ -12,13 +12,19 @@ export function sqliteInserter(conn: Database) {
       const stmt = conn.prepare(
         `INSERT INTO "${getTableName(table)}" (${names}) VALUES (${cols.map(() => "?").join(", ")})`,
       );
+      const keys = cols.map(([key]) => key);
+      const encode = cols.map(
+        ([, c]) =>
+          (v: unknown) =>
+            c.mapToDriverValue(v),
+      );
+      const args: unknown[] = new Array(cols.length);
       insert = (row) => {
-        stmt.run(
-          ...(cols.map(([key, c]) => {
-            const v = row[key];
-            return v === undefined || v === null ? null : c.mapToDriverValue(v);
-          }) as never[]),
-        );
+        for (let i = 0; i < keys.length; i++) {
+          const v = row[keys[i] as string];
+          args[i] = v === undefined || v === null ? null : (encode[i] as (v: unknown) => unknown)(v);
+        }
+        stmt.run(...(args as never[]));
       };
       cache.set(table, insert);
     }

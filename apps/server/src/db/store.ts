@@ -1,16 +1,13 @@
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { sql, type Table } from "drizzle-orm";
+import type { Table } from "drizzle-orm";
 import { type BunSQLiteDatabase, drizzle as drizzleSqlite } from "drizzle-orm/bun-sqlite";
 import { migrate as migrateSqlite } from "drizzle-orm/bun-sqlite/migrator";
-import { drizzle as drizzlePg } from "drizzle-orm/postgres-js";
-import { migrate as migratePg } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
+import { afterCommit, runHooks, withHooks } from "./commit-hooks";
 import { Mutex } from "./mutex";
 import { ReadCache } from "./read-cache";
 import * as schema from "./schema";
-import { pgSchema } from "./schema/pg";
 import { sqliteInserter } from "./sqlite-insert";
 
 export type Db = BunSQLiteDatabase<typeof schema>;
@@ -75,39 +72,8 @@ export interface Preparable<T> {
 
 /** bun:sqlite prepared queries run synchronously with `.all()` (`.execute()` defers to the await). */
 type SyncPrepared = { all(params: Record<string, unknown>): never };
-type PgExec = { execute(q: ReturnType<typeof sql>): Promise<unknown> };
-type PgLockable<Q> = { for(strength: "update", config: { skipLocked: true }): Q };
 
-// Commit hooks per open transaction object (SQLite reuses one object, but its transactions never overlap).
-const commitHooks = new WeakMap<object, (() => void)[]>();
-const afterCommit = (tx: Db, fn: () => void) => {
-  const hooks = commitHooks.get(tx);
-  if (hooks) hooks.push(fn);
-  else fn();
-};
-async function withHooks<T>(tx: Db, run: () => Promise<T>): Promise<{ result: T; hooks: (() => void)[] }> {
-  const hooks: (() => void)[] = [];
-  commitHooks.set(tx, hooks);
-  try {
-    return { result: await run(), hooks };
-  } finally {
-    commitHooks.delete(tx);
-  }
-}
-const runHooks = (hooks: (() => void)[]) => {
-  for (const h of hooks) {
-    try {
-      h();
-    } catch {
-      // A listener's failure must not turn a committed write into an error.
-    }
-  }
-};
-
-// PostgreSQL's bind-parameter limit (65535) divided by the widest row this is used for.
-const PG_INSERT_CHUNK = 500;
-
-const MIGRATIONS = join(import.meta.dir, "../../drizzle");
+export const MIGRATIONS = join(import.meta.dir, "../../drizzle");
 
 export interface OpenOptions {
   databaseUrl?: string;
@@ -117,7 +83,8 @@ export interface OpenOptions {
 }
 
 export async function openStore(opts: OpenOptions): Promise<Store> {
-  if (opts.databaseUrl) return openPg(opts.databaseUrl, opts.poolSize ?? 10);
+  // The PostgreSQL driver is loaded only when it is used (idle memory of the SQLite default).
+  if (opts.databaseUrl) return (await import("./store-pg")).openPg(opts.databaseUrl, opts.poolSize ?? 10);
   if (!opts.sqlitePath) throw new Error("openStore: sqlitePath or databaseUrl is required");
   return openSqlite(opts.sqlitePath, opts.sqliteSync ?? "normal");
 }
@@ -204,79 +171,6 @@ function openSqlite(path: string, sync: "normal" | "full"): Store {
           cache.invalidate();
         }
       });
-    },
-  };
-}
-
-async function openPg(url: string, poolSize: number): Promise<Store> {
-  // Migrations run on one dedicated connection under an advisory lock so replicas can boot together.
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    await admin`SELECT pg_advisory_lock(7201001)`;
-    await migratePg(drizzlePg(admin), { migrationsFolder: join(MIGRATIONS, "pg") });
-    await admin`SELECT pg_advisory_unlock(7201001)`;
-  } finally {
-    await admin.end();
-  }
-  // int8 as Number: every integer column holds ms timestamps or counters well below 2^53.
-  const client = postgres(url, {
-    max: poolSize,
-    onnotice: () => {},
-    // Reconnect delay in seconds after failed connections. postgres.js defaults to 3^n/100 s, capped at
-    // 20 s: after a few seconds of outage under load the server stayed down for up to 20 s after the
-    // database was back (found by test/faults.test.ts). Capped at 2 s instead.
-    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 2),
-    types: { int8: { to: 20, from: [20], serialize: String, parse: Number } } as never,
-  });
-  const db = drizzlePg(client, { schema: pgSchema }) as unknown as Db;
-  return {
-    dialect: "pg",
-    db,
-    t: pgSchema as unknown as Tables,
-    tx: async (fn) => {
-      let hooks: (() => void)[] = [];
-      const result = await (
-        db as unknown as { transaction<T>(f: (tx: Db) => Promise<T>): Promise<T> }
-      ).transaction(async (tx) => {
-        const done = await withHooks(tx, () => fn(tx));
-        hooks = done.hooks;
-        return done.result;
-      });
-      runHooks(hooks);
-      return result;
-    },
-    afterCommit,
-    lockChain: async (tx, key) => {
-      await (tx as unknown as PgExec).execute(sql`SELECT pg_advisory_xact_lock(${key})`);
-    },
-    // Store.t is typed as the SQLite tables, but on PostgreSQL every select builder is a PgSelect.
-    claim: (query) => (query as unknown as PgLockable<typeof query>).for("update", { skipLocked: true }),
-    prepare: (name, build) => {
-      const q = build(db).prepare(name);
-      return async (params) => q.execute(params);
-    },
-    insertRows: async (tx, table, rows) => {
-      for (let i = 0; i < rows.length; i += PG_INSERT_CHUNK)
-        await (tx as unknown as PgExec & { insert(t: Table): { values(r: unknown[]): Promise<unknown> } })
-          .insert(table)
-          .values(rows.slice(i, i + PG_INSERT_CHUNK));
-    },
-    externalVersion: () => undefined,
-    notify: async (channel, payload) => {
-      await client.notify(channel, payload);
-    },
-    listen: async (channel, fn) => {
-      const { unlisten } = await client.listen(channel, fn);
-      return unlisten;
-    },
-    ping: async () => {
-      await client`SELECT 1`;
-    },
-    close: async () => {
-      await client.end({ timeout: 5 });
-    },
-    exec: async (statement) => {
-      await client.unsafe(statement);
     },
   };
 }

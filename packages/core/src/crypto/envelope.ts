@@ -116,11 +116,11 @@ export function seal(
  */
 function openSealed(keyring: Keyring, purpose: Purpose, context: string, sealed: Sealed | string) {
   const candidates = keyring.previous ? [keyring.current, keyring.previous] : [keyring.current];
-  const ref =
+  // The stored text itself is the key (no new string to hash per read); purpose and context are checked.
+  const id =
     typeof sealed === "string" ? sealed : toBase64Url(concatBytes(sealed.dekNonce, sealed.wrappedDek));
-  const id = `${purpose}\0${context}\0${ref}`;
   for (const master of candidates) {
-    const hit = cachedValueKey(master, id);
+    const hit = cachedValueKey(master, id, purpose, context);
     // A string id covers the whole value; an object's id only its wrapped DEK, so its own bytes are opened.
     if (hit && typeof sealed === "string") return nacl.secretbox.open(hit.ciphertext, hit.nonce, hit.key);
     if (hit && typeof sealed !== "string") {
@@ -136,7 +136,14 @@ function openSealed(keyring: Keyring, purpose: Purpose, context: string, sealed:
     dek.fill(0);
     const plaintext = nacl.secretbox.open(value.ciphertext, value.nonce, key);
     // Only a key that opened its value is remembered.
-    if (plaintext) rememberValueKey(master, id, { key, nonce: value.nonce, ciphertext: value.ciphertext });
+    if (plaintext)
+      rememberValueKey(master, id, {
+        purpose,
+        context,
+        key,
+        nonce: value.nonce,
+        ciphertext: value.ciphertext,
+      });
     else key.fill(0);
     return plaintext;
   }

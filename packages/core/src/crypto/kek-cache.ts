@@ -8,12 +8,14 @@ import { deriveKey, type Purpose } from "./kdf";
 interface Entry {
   master: Uint8Array;
   keks: Map<Purpose, Uint8Array>;
-  /** Keyed by purpose, context and the sealed value (or wrapped DEK) this master opened; oldest first. */
+  /** Keyed by the sealed value (or wrapped DEK) this master opened; oldest first. */
   valueKeys: Map<string, OpenedValue>;
 }
 
 /** A value key, with the decoded nonce and ciphertext it opened. */
 export interface OpenedValue {
+  purpose: Purpose;
+  context: string;
   key: Uint8Array;
   nonce: Uint8Array;
   ciphertext: Uint8Array;
@@ -50,9 +52,16 @@ export function cachedKek(master: Uint8Array, purpose: Purpose): Uint8Array {
   return kek;
 }
 
-/** A value key this master produced for `id` before (shared: never hand it out or zero it). */
-export const cachedValueKey = (master: Uint8Array, id: string): OpenedValue | undefined =>
-  entryFor(master).valueKeys.get(id);
+/** A value key this master produced for `id` in this purpose and context (shared: never hand it out or zero it). */
+export function cachedValueKey(
+  master: Uint8Array,
+  id: string,
+  purpose: Purpose,
+  context: string,
+): OpenedValue | undefined {
+  const hit = entryFor(master).valueKeys.get(id);
+  return hit && hit.purpose === purpose && hit.context === context ? hit : undefined;
+}
 
 export function rememberValueKey(master: Uint8Array, id: string, opened: OpenedValue): void {
   const keys = entryFor(master).valueKeys;

@@ -1,4 +1,4 @@
-import { ReadBuffer, serializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
+import type { ReadBuffer } from "@modelcontextprotocol/sdk/shared/stdio.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Subprocess } from "bun";
@@ -6,6 +6,11 @@ import type { SpawnSpec } from "./sandbox";
 
 const STDERR_TAIL = 4096;
 const GRACE_MS = 2000;
+
+type Stdio = typeof import("@modelcontextprotocol/sdk/shared/stdio.js");
+// The MCP SDK is loaded on first use: idle memory.
+let stdio: Promise<Stdio> | undefined;
+const loadStdio = () => (stdio ??= import("@modelcontextprotocol/sdk/shared/stdio.js"));
 
 /**
  * MCP over a child's stdio, started from a sandbox spec. Unlike the SDK's StdioClientTransport it
@@ -19,7 +24,8 @@ export class ProcessTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
 
   private proc?: Subprocess<"pipe", "pipe", "pipe">;
-  private readonly buffer = new ReadBuffer();
+  private buffer?: ReadBuffer;
+  private serialize?: Stdio["serializeMessage"];
   private stderrTail = "";
   private closed = false;
   exitCode: number | null = null;
@@ -36,7 +42,11 @@ export class ProcessTransport implements Transport {
   }
 
   async start(): Promise<void> {
+    const { ReadBuffer, serializeMessage } = await loadStdio();
     if (this.proc) throw new Error("ProcessTransport already started");
+    const buffer = new ReadBuffer();
+    this.buffer = buffer;
+    this.serialize = serializeMessage;
     const proc = Bun.spawn(this.spec.argv, {
       env: this.spec.env,
       cwd: this.spec.cwd,
@@ -45,7 +55,7 @@ export class ProcessTransport implements Transport {
       stderr: "pipe",
     });
     this.proc = proc;
-    void this.pumpStdout(proc.stdout);
+    void this.pumpStdout(proc.stdout, buffer);
     void this.pumpStderr(proc.stderr);
     void proc.exited.then((code) => {
       this.exitCode = code;
@@ -53,14 +63,14 @@ export class ProcessTransport implements Transport {
     });
   }
 
-  private async pumpStdout(stream: ReadableStream<Uint8Array>) {
+  private async pumpStdout(stream: ReadableStream<Uint8Array>, buffer: ReadBuffer) {
     try {
       for await (const chunk of stream) {
-        this.buffer.append(Buffer.from(chunk));
+        buffer.append(Buffer.from(chunk));
         for (;;) {
           let message: JSONRPCMessage | null;
           try {
-            message = this.buffer.readMessage();
+            message = buffer.readMessage();
           } catch (e) {
             this.onerror?.(e instanceof Error ? e : new Error(String(e)));
             continue;
@@ -88,7 +98,7 @@ export class ProcessTransport implements Transport {
   private finish() {
     if (this.closed) return;
     this.closed = true;
-    this.buffer.clear();
+    this.buffer?.clear();
     try {
       this.spec.cleanup();
     } catch {
@@ -98,9 +108,9 @@ export class ProcessTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
-    const proc = this.proc;
-    if (!proc || this.closed) throw new Error("The upstream process is not running");
-    proc.stdin.write(serializeMessage(message));
+    const { proc, serialize } = this;
+    if (!proc || !serialize || this.closed) throw new Error("The upstream process is not running");
+    proc.stdin.write(serialize(message));
     proc.stdin.flush();
   }
 

@@ -12,7 +12,7 @@ import {
   PII_TYPES,
 } from "@gatehouse/core/filters";
 import { scrub } from "@gatehouse/core/scrubber";
-import { type CallToolResult, ErrorCode, McpError, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Actor } from "../../auth/actor";
 import { requireGlobalAdmin } from "../../auth/guards";
@@ -36,7 +36,7 @@ import {
   type UpstreamConfig,
 } from "./config";
 import { detectSandbox, protectedPaths, type SandboxInfo } from "./sandbox";
-import { type InFlight, type Resolved, Upstream } from "./upstream";
+import { type InFlight, mcpSdk, type Resolved, Upstream } from "./upstream";
 
 export type ServerRow = AppContext["store"]["t"]["mcpServers"]["$inferSelect"];
 type ToolRow = AppContext["store"]["t"]["mcpTools"]["$inferSelect"];
@@ -406,6 +406,7 @@ export function createGateway(ctx: AppContext, opts: GatewayOptions = {}) {
       );
     }
     const known = up.known;
+    const { ErrorCode, McpError } = await mcpSdk();
     const tag = (direction: Direction, list: FilterAction[]) => {
       for (const a of list) actions.push({ direction, ...a });
     };

@@ -1,17 +1,9 @@
 import { GatehouseError } from "@gatehouse/core";
 import { scrub } from "@gatehouse/core/scrubber";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { RequestOptions } from "@modelcontextprotocol/sdk/shared/protocol.js";
-import {
-  type CallToolResult,
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  ErrorCode,
-  McpError,
-  PingRequestSchema,
-  ToolListChangedNotificationSchema,
-} from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Actor } from "../../auth/actor";
 import type { UpstreamTool } from "../../db/schema/gateway";
 import type { Logger } from "../../log";
@@ -62,6 +54,19 @@ export interface UpstreamDeps {
   /** Health for GET /metrics: up after a start or call that worked, down after a failure. */
   health(up: boolean): void;
 }
+
+async function loadSdk() {
+  const [{ Client }, { StreamableHTTPClientTransport }, types] = await Promise.all([
+    import("@modelcontextprotocol/sdk/client/index.js"),
+    import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
+    import("@modelcontextprotocol/sdk/types.js"),
+  ]);
+  return { Client, StreamableHTTPClientTransport, ...types };
+}
+type Sdk = Awaited<ReturnType<typeof loadSdk>>;
+// The MCP SDK (with zod) is loaded on first use: idle memory.
+let sdkModules: Promise<Sdk> | undefined;
+export const mcpSdk = () => (sdkModules ??= loadSdk());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -141,6 +146,7 @@ export class Upstream {
     let transport: ProcessTransport | StreamableHTTPClientTransport | null = null;
     let resolved: Resolved | null = null;
     try {
+      const sdk = await mcpSdk();
       resolved = await resolve();
       this.known = resolved.known;
       if (resolved.stdio) {
@@ -148,15 +154,15 @@ export class Upstream {
         transport = new ProcessTransport(spawnSpec(this.sandbox, resolved.stdio, this.deps.hidden));
       } else if (resolved.http) {
         this.sandbox = null;
-        transport = new StreamableHTTPClientTransport(new URL(resolved.http.url), {
+        transport = new sdk.StreamableHTTPClientTransport(new URL(resolved.http.url), {
           requestInit: { headers: resolved.http.headers },
         });
       } else throw new Error("no transport");
-      const client = new Client(
+      const client = new sdk.Client(
         { name: "gatehouse-gateway", version: this.deps.version },
         { capabilities: { sampling: {}, elicitation: {} } },
       );
-      this.relayHandlers(client);
+      this.relayHandlers(client, sdk);
       const t = transport;
       client.onclose = () => this.closed(client, t);
       await client.connect(transport, { timeout: this.deps.startTimeoutMs });
@@ -301,7 +307,13 @@ export class Upstream {
     }
   }
 
-  private relayHandlers(client: Client) {
+  private relayHandlers(client: Client, sdk: Sdk) {
+    const {
+      CreateMessageRequestSchema,
+      ElicitRequestSchema,
+      PingRequestSchema,
+      ToolListChangedNotificationSchema,
+    } = sdk;
     client.setRequestHandler(CreateMessageRequestSchema, (req, extra) =>
       this.relay("sampling/createMessage", req.params, extra.signal),
     );
@@ -322,6 +334,7 @@ export class Upstream {
   /** Picks the call a server-initiated request belongs to and forwards it to that call's client. */
   private async relay(method: string, params: unknown, signal: AbortSignal): Promise<never> {
     const calls = [...this.inflight];
+    const { ErrorCode, McpError } = await mcpSdk();
     if (calls.length === 0) {
       throw new McpError(ErrorCode.InvalidRequest, `Gatehouse relays ${method} only during a tool call`);
     }

@@ -3,7 +3,7 @@ import { Elysia, t } from "elysia";
 import type { AppContext } from "../../context";
 import type { authPlugin } from "../../http/auth";
 import { auditBy } from "../secrets/access";
-import { listTools, mcpServices, serveMcp } from "./server";
+import type { McpServices } from "./server";
 import { skillMarkdown } from "./skill";
 
 const tags = ["mcp"];
@@ -17,7 +17,10 @@ const GONE_SSE =
  * agent skill document, and a 410 for Gatehouse's non-conformant SSE pair.
  */
 export const mcpModule = (ctx: AppContext, auth: ReturnType<typeof authPlugin>) => {
-  const services = mcpServices(ctx);
+  // The MCP SDK (with zod) is loaded on first use: idle memory.
+  let loaded: Promise<{ server: typeof import("./server"); services: McpServices }> | undefined;
+  const mcp = () =>
+    (loaded ??= import("./server").then((server) => ({ server, services: server.mcpServices(ctx) })));
   const baseUrl = (request: Request) => ctx.config.publicUrl ?? new URL(request.url).origin;
   const gone = () => {
     throw new GatehouseError("gone", GONE_SSE, { use: "POST /v1/mcp" });
@@ -28,11 +31,18 @@ export const mcpModule = (ctx: AppContext, auth: ReturnType<typeof authPlugin>) 
       .onAfterHandle(({ set }) => {
         set.headers["cache-control"] = "no-store";
       })
-      .post("/v1/mcp", ({ actor, request }) => serveMcp(services, actor, request), {
-        auth: true,
-        parse: "none",
-        detail: { tags, summary: "MCP Streamable HTTP (stateless): the vault's gatehouse_* tools" },
-      })
+      .post(
+        "/v1/mcp",
+        async ({ actor, request }) => {
+          const { server, services } = await mcp();
+          return server.serveMcp(services, actor, request);
+        },
+        {
+          auth: true,
+          parse: "none",
+          detail: { tags, summary: "MCP Streamable HTTP (stateless): the vault's gatehouse_* tools" },
+        },
+      )
       // Stateless: no server-initiated stream to open and no session to end (MCP clients expect 405).
       .get(
         "/v1/mcp",
@@ -56,10 +66,17 @@ export const mcpModule = (ctx: AppContext, auth: ReturnType<typeof authPlugin>) 
         },
         { auth: true, detail: { tags, summary: "405: no sessions to end (stateless server)" } },
       )
-      .get("/v1/mcp/tools", async ({ actor }) => ({ tools: await listTools(services, actor) }), {
-        auth: true,
-        detail: { tags, summary: "The MCP tools with their input schemas (as tools/list answers)" },
-      })
+      .get(
+        "/v1/mcp/tools",
+        async ({ actor }) => {
+          const { server, services } = await mcp();
+          return { tools: await server.listTools(services, actor) };
+        },
+        {
+          auth: true,
+          detail: { tags, summary: "The MCP tools with their input schemas (as tools/list answers)" },
+        },
+      )
       .get("/v1/mcp/sse", gone, {
         detail: { tags, summary: "410: Gatehouse's SSE transport; use POST /v1/mcp" },
       })

@@ -1,6 +1,5 @@
 import { GatehouseError, invalid } from "@gatehouse/core";
 import { and, eq, isNotNull, isNull } from "drizzle-orm";
-import QRCode from "qrcode";
 import type { Actor } from "../../auth/actor";
 import { limited } from "../../auth/rate-limit";
 import { checkTotp, newRecoveryCodes, newTotpSecret, totpUri } from "../../auth/totp";
@@ -36,6 +35,8 @@ export async function startTotpSetup(ctx: AppContext, actor: Actor) {
   if (u.totpSecret) throw alreadyEnabled();
   const secret = newTotpSecret();
   const uri = totpUri(secret, u.username);
+  // Loaded on first use: idle memory.
+  const { default: QRCode } = await import("qrcode");
   const qr = await QRCode.toDataURL(uri, { errorCorrectionLevel: "M", margin: 2, width: 240 });
   const sealed = ctx.keys.seal("totp", totpContext(u.id), secret);
   const { users } = ctx.store.t;

@@ -1,24 +1,7 @@
 import { hkdfSync } from "node:crypto";
 import { sha256Hex, timingSafeEqualStr } from "@gatehouse/core/crypto";
 import { EncryptJWT, jwtDecrypt } from "jose";
-import {
-  AuthorizationResponseError,
-  allowInsecureRequests,
-  authorizationCodeGrant,
-  buildAuthorizationUrl,
-  buildEndSessionUrl,
-  ClientSecretBasic,
-  ClientSecretPost,
-  Configuration,
-  calculatePKCECodeChallenge,
-  discovery,
-  fetchUserInfo,
-  None,
-  ResponseBodyError,
-  randomNonce,
-  randomPKCECodeVerifier,
-  randomState,
-} from "openid-client";
+import type { Configuration } from "openid-client";
 import type { AppContext } from "../../context";
 import { checkIssuer, isInsecureIssuer, type SsoSettings } from "./settings";
 
@@ -52,7 +35,13 @@ const HTTP_TIMEOUT_S = 10;
 // One cached discovery per (issuer, client, secret); a settings change makes a new key.
 const cache = new Map<string, { at: number; config: Promise<Configuration> }>();
 
-function clientAuth(secret: string, methods: string[] | undefined) {
+type Oidc = typeof import("openid-client");
+// Loaded on first use: idle memory.
+let oidcModule: Promise<Oidc> | undefined;
+const loadOidc = () => (oidcModule ??= import("openid-client"));
+
+function clientAuth(oidc: Oidc, secret: string, methods: string[] | undefined) {
+  const { ClientSecretBasic, ClientSecretPost, None } = oidc;
   if (!secret) return None();
   // RFC 6749 makes client_secret_basic the default; use POST only when the IdP says basic is not supported.
   if (methods && !methods.includes("client_secret_basic") && methods.includes("client_secret_post"))
@@ -62,14 +51,16 @@ function clientAuth(secret: string, methods: string[] | undefined) {
 
 async function discover(issuer: string, clientId: string, secret: string): Promise<Configuration> {
   const url = checkIssuer(issuer);
+  const oidc = await loadOidc();
+  const { allowInsecureRequests, Configuration, discovery } = oidc;
   const execute = isInsecureIssuer(issuer) ? [allowInsecureRequests] : [];
-  let config = await discovery(url, clientId, secret || undefined, clientAuth(secret, undefined), {
+  let config = await discovery(url, clientId, secret || undefined, clientAuth(oidc, secret, undefined), {
     execute,
     timeout: HTTP_TIMEOUT_S,
   });
   const methods = config.serverMetadata().token_endpoint_auth_methods_supported;
   if (secret && methods && !methods.includes("client_secret_basic")) {
-    config = new Configuration(config.serverMetadata(), clientId, secret, clientAuth(secret, methods));
+    config = new Configuration(config.serverMetadata(), clientId, secret, clientAuth(oidc, secret, methods));
     for (const fn of execute) fn(config);
     config.timeout = HTTP_TIMEOUT_S;
   }
@@ -178,6 +169,13 @@ export async function beginLogin(ctx: AppContext, s: SsoSettings, request: Reque
       `discovery failed: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
+  const {
+    buildAuthorizationUrl,
+    calculatePKCECodeChallenge,
+    randomNonce,
+    randomPKCECodeVerifier,
+    randomState,
+  } = await loadOidc();
   const verifier = randomPKCECodeVerifier();
   const state = randomState();
   const nonce = randomNonce();
@@ -244,6 +242,8 @@ export async function completeLogin(
   const current = new URL(login.redirect_uri);
   for (const [k, v] of params) current.searchParams.append(k, v);
 
+  const { AuthorizationResponseError, authorizationCodeGrant, fetchUserInfo, ResponseBodyError } =
+    await loadOidc();
   let tokens: Awaited<ReturnType<typeof authorizationCodeGrant>>;
   try {
     tokens = await authorizationCodeGrant(config, current, {
@@ -296,7 +296,7 @@ export async function endSessionUrl(ctx: AppContext, s: SsoSettings): Promise<st
   try {
     const config = await configurationFor(s, ctx.now());
     if (!config.serverMetadata().end_session_endpoint) return null;
-    return buildEndSessionUrl(config).href;
+    return (await loadOidc()).buildEndSessionUrl(config).href;
   } catch {
     return null;
   }

@@ -99,7 +99,7 @@ const vrows = verdicts.map(
 const md = [
   `# Benchmark results`,
   "",
-  `Commit ${commit}, ${report.date}, ${machine.cpus} × ${machine.cpu_model}, Bun ${machine.bun}; wrk ${seconds}s runs on loopback.`,
+  `Commit ${commit}, ${report.date}, ${machine.cpus} × ${machine.cpu_model}, Bun ${machine.bun}; wrk ${seconds}s runs on loopback, each after a ${process.env.BENCH_WARMUP_SECONDS ?? 2}s warm-up of the same load.`,
   "",
   "| Benchmark | Figures |",
   "|---|---|",
@@ -117,7 +117,8 @@ const intro = [
   "",
   "`bun run bench` runs every benchmark on loopback with wrk (installed as root when missing) and rewrites",
   "this file, `results/latest.json` and `results/latest.md`; `bun run bench --check` exits 1 when a target of",
-  "`targets.json` (PRODUCT.md §12) is missed. `BENCH_SECONDS` sets the length of each wrk run.",
+  "`targets.json` (PRODUCT.md §12) is missed. `BENCH_SECONDS` sets the length of each wrk run and",
+  "`BENCH_WARMUP_SECONDS` (default 2) the unmeasured run of the same load before it.",
   "",
 ].join("\n");
 writeFileSync(

@@ -349,28 +349,12 @@ describe("gatehouse policy", () => {
     const ls = await root(["policy", "ls"]);
     expect(ls.stdout).toMatch(/cli-ci\s+db\s+1/);
     expect(ls.stdout).toContain("admin");
-    const allowed = await root([
-      "policy",
-      "test",
-      "--policies",
-      "cli-ci",
-      "--capability",
-      "read",
-      "--path",
-      "ci/build",
-    ]);
+    const readAs = (policies: string, path: string) =>
+      root(["policy", "test", "--policies", policies, "--capability", "read", "--path", path]);
+    const allowed = await readAs("cli-ci", "ci/build");
     expect(allowed.code).toBe(0);
     expect(allowed.stdout).toStartWith("allowed");
-    const denied = await root([
-      "policy",
-      "test",
-      "--policies",
-      "cli-ci",
-      "--capability",
-      "read",
-      "--path",
-      "ci/a/b",
-    ]);
+    const denied = await readAs("cli-ci", "ci/a/b");
     expect(denied.code).toBe(1);
     expect(denied.stdout).toStartWith("denied");
     const gated = await root([

@@ -220,14 +220,8 @@ describe("gatehouse mcp (stdio bridge)", () => {
 
   test("a suspended AppRole exits with a clear error; a suspension mid-session fails calls clearly", async () => {
     const victim = await approle(["bridge-agent"]);
-    const { client } = await bridge([
-      "--url",
-      url,
-      "--role-id",
-      victim.role_id,
-      "--secret-id",
-      victim.secret_id,
-    ]);
+    const asVictim = ["--url", url, "--role-id", victim.role_id, "--secret-id", victim.secret_id];
+    const { client } = await bridge(asVictim);
     expect(textOf(await call(client, "gatehouse_get", { path: "team/api" }))).toBe(CANARY);
     const s = await t.req("PATCH", `/v1/auth/approle/${victim.role_id}/suspend`, {
       token: ROOT,
@@ -238,15 +232,7 @@ describe("gatehouse mcp (stdio bridge)", () => {
     expect(after.isError).toBe(true);
     expect(textOf(after)).toContain("suspended");
     expect(textOf(after)).not.toContain(CANARY);
-    const r = await runToExit([
-      "mcp",
-      "--url",
-      url,
-      "--role-id",
-      victim.role_id,
-      "--secret-id",
-      victim.secret_id,
-    ]);
+    const r = await runToExit(["mcp", ...asVictim]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("AppRole login failed: This AppRole is suspended");
   });

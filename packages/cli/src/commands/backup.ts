@@ -1,7 +1,14 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { help, parse, positionals, usageError } from "../args";
-import { isSqliteFile, loadInto, replaceSqliteFile, snapshotSqliteFile } from "../host/copy";
+import {
+  isSqliteFile,
+  loadInto,
+  replaceSqliteFile,
+  snapshotSqliteFile,
+  totalRows,
+  withStore,
+} from "../host/copy";
 import { HOST_OPTIONS, HOST_USAGE, openTargetStore, target } from "../host/vault";
 import { CliError, EXIT } from "../io";
 import { printJson } from "../output";
@@ -45,43 +52,26 @@ export const backup: Command = {
     const snap = await import("@gatehouse/server/ops/snapshot");
     let info: { key_fingerprint: string | null; keyring_version: string | null };
     let tables: Record<string, number>;
-    if (t.dialect === "sqlite") {
-      if (!existsSync(t.sqlitePath))
-        throw new CliError(`no vault at ${t.sqlitePath} (set GATEHOUSE_DATA_DIR or --data-dir)`);
-      if (format === "sqlite") {
-        snap.sqliteFileBackup(t.sqlitePath, file);
-        info = snap.sqliteFileInfo(file);
-        const { openStore } = await import("@gatehouse/server/db/store");
-        const s = await openStore({ sqlitePath: file });
-        try {
-          tables = await snap.rowCounts(s);
-        } finally {
-          await s.close();
-        }
-      } else {
-        const dump = await snapshotSqliteFile(t.sqlitePath);
-        writeFileSync(file, JSON.stringify(dump), { mode: 0o600 });
-        info = dump;
-        tables = Object.fromEntries(
-          Object.entries(dump.tables)
-            .filter(([, r]) => r.length)
-            .map(([k, r]) => [k, r.length]),
-        );
-      }
+    if (t.dialect === "sqlite" && !existsSync(t.sqlitePath))
+      throw new CliError(`no vault at ${t.sqlitePath} (set GATEHOUSE_DATA_DIR or --data-dir)`);
+    if (format === "sqlite") {
+      // Only a SQLite vault gets here (checked above).
+      snap.sqliteFileBackup(t.sqlitePath, file);
+      info = snap.sqliteFileInfo(file);
+      const { openStore } = await import("@gatehouse/server/db/store");
+      tables = await withStore(openStore({ sqlitePath: file }), (s) => snap.rowCounts(s));
     } else {
-      const store = await openTargetStore(t);
-      try {
-        const dump = await snap.dumpStore(store);
-        writeFileSync(file, JSON.stringify(dump), { mode: 0o600 });
-        info = dump;
-        tables = Object.fromEntries(
-          Object.entries(dump.tables)
-            .filter(([, r]) => r.length)
-            .map(([k, r]) => [k, r.length]),
-        );
-      } finally {
-        await store.close();
-      }
+      const dump =
+        t.dialect === "sqlite"
+          ? await snapshotSqliteFile(t.sqlitePath)
+          : await withStore(openTargetStore(t), (s) => snap.dumpStore(s));
+      writeFileSync(file, JSON.stringify(dump), { mode: 0o600 });
+      info = dump;
+      tables = Object.fromEntries(
+        Object.entries(dump.tables)
+          .filter(([, r]) => r.length)
+          .map(([k, r]) => [k, r.length]),
+      );
     }
     chmodSync(file, 0o600);
     const result = {
@@ -96,7 +86,7 @@ export const backup: Command = {
     if (values.json) printJson(io, result);
     else
       io.stderr(
-        `Backed up ${t.label} to ${file} (${format}, ${result.bytes} bytes, ${Object.values(tables).reduce((a, b) => a + b, 0)} rows). ` +
+        `Backed up ${t.label} to ${file} (${format}, ${result.bytes} bytes, ${totalRows(tables)} rows). ` +
           `Restoring needs the master key with fingerprint ${info.key_fingerprint ?? "(none yet)"}.`,
       );
     return EXIT.ok;
@@ -141,12 +131,7 @@ export const restore: Command = {
       mkdirSync(t.dataDir, { recursive: true });
       replaceSqliteFile(file, t.sqlitePath);
       // Opening migrates a backup from an older version forward.
-      const store = await openTargetStore(t);
-      try {
-        written = await snap.rowCounts(store);
-      } finally {
-        await store.close();
-      }
+      written = await withStore(openTargetStore(t), (s) => snap.rowCounts(s));
       fingerprint = info.key_fingerprint;
     } else {
       let dump: import("@gatehouse/server/ops/snapshot").Snapshot;
@@ -158,19 +143,14 @@ export const restore: Command = {
           throw new CliError(`${file}: ${e instanceof Error ? e.message : e}`);
         }
       }
-      const store = await openTargetStore(t);
-      try {
-        written = await loadInto(store, dump, values.replace === true);
-      } finally {
-        await store.close();
-      }
+      written = await withStore(openTargetStore(t), (s) => loadInto(s, dump, values.replace === true));
       fingerprint = dump.key_fingerprint;
     }
     const result = { restored: true, file, target: t.label, key_fingerprint: fingerprint, tables: written };
     if (values.json) printJson(io, result);
     else
       io.stderr(
-        `Restored ${file} into ${t.label} (${Object.values(written).reduce((a, b) => a + b, 0)} rows). ` +
+        `Restored ${file} into ${t.label} (${totalRows(written)} rows). ` +
           `Start the server with the master key whose fingerprint is ${fingerprint ?? "(none)"}.`,
       );
     return EXIT.ok;

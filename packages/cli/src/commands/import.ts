@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { help, parse, positionals, usageError } from "../args";
-import { loadInto, snapshotSqliteFile, sqliteSource } from "../host/copy";
+import { loadInto, snapshotSqliteFile, sqliteSource, totalRows, withStore } from "../host/copy";
 import { openLegacy, readLegacy } from "../host/legacy";
 import { HOST_OPTIONS, HOST_USAGE, openTargetStore, openVault, target } from "../host/vault";
 import { CliError, EXIT, type Io } from "../io";
@@ -150,13 +150,7 @@ const fromSqlite: Sub = {
       );
     if (!existsSync(source)) throw new CliError(`no such file or directory: ${source}`);
     const dump = await snapshotSqliteFile(sqliteSource(source));
-    const store = await openTargetStore(t);
-    let written: Record<string, number>;
-    try {
-      written = await loadInto(store, dump, values.replace === true);
-    } finally {
-      await store.close();
-    }
+    const written = await withStore(openTargetStore(t), (s) => loadInto(s, dump, values.replace === true));
     const result = {
       imported: true,
       source,
@@ -167,7 +161,7 @@ const fromSqlite: Sub = {
     if (values.json) printJson(io, result);
     else
       io.stderr(
-        `Copied ${Object.values(written).reduce((a, b) => a + b, 0)} rows from ${source} into ${t.label}. ` +
+        `Copied ${totalRows(written)} rows from ${source} into ${t.label}. ` +
           `Start the servers with GATEHOUSE_DATABASE_URL and the master key whose fingerprint is ${dump.key_fingerprint}.`,
       );
     return EXIT.ok;

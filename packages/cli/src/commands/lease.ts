@@ -3,7 +3,7 @@ import { clientFor, encodePath } from "../client";
 import { EXIT } from "../io";
 import { ago, printJson, printTable } from "../output";
 import { group, type Sub } from "./group";
-import { withApproval } from "./secrets";
+import { printValue, VALUE_OPTIONS, withApproval } from "./read";
 
 type Lease = { id: string; secret_path: string; ttl_seconds: number; expires_at: string };
 type Checkout = { lease: Lease; value: string };
@@ -26,13 +26,7 @@ const get: Sub = {
   async run(args, io) {
     const { values, positionals: rest } = parse(
       args,
-      {
-        ...CLIENT_OPTIONS,
-        ttl: { type: "string" },
-        reason: { type: "string" },
-        wait: { type: "string" },
-        "no-newline": { type: "boolean" },
-      },
+      { ...VALUE_OPTIONS, ttl: { type: "string" } },
       GET_USAGE,
     );
     if (values.help) return help(io, GET_USAGE);
@@ -53,11 +47,8 @@ const get: Sub = {
       (r) =>
         typeof r.value === "string" && r.lease ? ({ lease: r.lease, value: r.value } as Checkout) : undefined,
     );
-    if (values.json) printJson(io, out);
-    else {
-      io.stdout(values["no-newline"] ? out.value : `${out.value}\n`);
-      io.stderr(`lease ${out.lease.id} expires ${out.lease.expires_at}`);
-    }
+    printValue(io, values, out);
+    if (!values.json) io.stderr(`lease ${out.lease.id} expires ${out.lease.expires_at}`);
     return EXIT.ok;
   },
 };

@@ -1,5 +1,5 @@
-import { CLIENT_USAGE, parse, positionals } from "../args";
-import { Client, describeError, resolveCredentials, resolveUrl } from "../client";
+import { CLIENT_OPTIONS, CLIENT_USAGE, help, parse, positionals } from "../args";
+import { Client, clientFor, describeError, resolveUrl } from "../client";
 import { credentialsPath, removeCredentials, type StoredCredentials, writeCredentials } from "../credentials";
 import { CliError, EXIT, type Io } from "../io";
 import { printJson } from "../output";
@@ -104,10 +104,7 @@ async function passwordLogin(
 
 async function runLogin(args: string[], io: Io): Promise<number> {
   const { values, positionals: rest } = parse(args, OPTIONS, LOGIN_USAGE);
-  if (values.help) {
-    io.stderr(LOGIN_USAGE);
-    return EXIT.ok;
-  }
+  if (values.help) return help(io, LOGIN_USAGE);
   positionals(rest, [], LOGIN_USAGE);
   const url = resolveUrl(values.url, io);
   const roleId =
@@ -175,10 +172,7 @@ export const logout: Command = {
       { help: { type: "boolean", short: "h" } },
       LOGOUT_USAGE,
     );
-    if (values.help) {
-      io.stderr(LOGOUT_USAGE);
-      return EXIT.ok;
-    }
+    if (values.help) return help(io, LOGOUT_USAGE);
     positionals(rest, [], LOGOUT_USAGE);
     const path = removeCredentials(io.env);
     io.stderr(path ? `Removed ${path}` : `Not signed in (${credentialsPath(io.env)} does not exist)`);
@@ -198,29 +192,16 @@ export const whoamiCommand: Command = {
   summary: "Show who the current credentials are",
   usage: WHOAMI_USAGE,
   async run(args, io) {
-    const { values, positionals: rest } = parse(
-      args,
-      {
-        url: { type: "string" },
-        token: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      WHOAMI_USAGE,
-    );
-    if (values.help) {
-      io.stderr(WHOAMI_USAGE);
-      return EXIT.ok;
-    }
+    const { values, positionals: rest } = parse(args, CLIENT_OPTIONS, WHOAMI_USAGE);
+    if (values.help) return help(io, WHOAMI_USAGE);
     positionals(rest, [], WHOAMI_USAGE);
-    const url = resolveUrl(values.url, io);
-    const client = new Client(url, resolveCredentials(url, values.token, io));
+    const client = clientFor(values, io);
     const who = await client.get<Whoami & { display_name?: string; role?: string | null }>("/v1/auth/whoami");
     if (values.json) printJson(io, who);
     else {
       io.stdout(`${who.identity}\n`);
       io.stderr(
-        `server ${url}; policies: ${who.policies.join(", ") || "none"}${who.role ? `; role ${who.role}` : ""}${
+        `server ${client.url}; policies: ${who.policies.join(", ") || "none"}${who.role ? `; role ${who.role}` : ""}${
           who.expires_at ? `; expires ${who.expires_at}` : ""
         }`,
       );

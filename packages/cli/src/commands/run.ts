@@ -3,7 +3,7 @@ import { help, intOption, parse, usageError } from "../args";
 import { clientFor, encodePath } from "../client";
 import { CliError, type Io } from "../io";
 import { Masker, MIN_MASKED_LENGTH } from "../mask";
-import { withApproval } from "./secrets";
+import { reasonHeaders, withApproval } from "./read";
 import type { Command } from "./types";
 
 const USAGE = `Usage: gatehouse run --secret NAME=path [--secret NAME=path ...] [options] -- <command> [args...]
@@ -76,7 +76,7 @@ async function runCommand(args: string[], io: Io): Promise<number> {
   });
 
   const client = clientFor(values, io);
-  const headers: Record<string, string> = values.reason ? { "x-gatehouse-reason": values.reason } : {};
+  const headers = reasonHeaders(values.reason);
   const injected: Record<string, string> = {};
   for (const w of wanted) {
     const r = await withApproval(client, wait, io, () =>

@@ -9,34 +9,11 @@ import {
   positionals,
   usageError,
 } from "../args";
-import { type Client, clientFor, encodePath, notApproved, PendingApproval, waitForDecision } from "../client";
-import { CliError, EXIT, type Io } from "../io";
+import { clientFor, encodePath } from "../client";
+import { CliError, EXIT } from "../io";
 import { ago, printJson, printTable } from "../output";
 import { group, type Sub } from "./group";
-
-type Body = Record<string, unknown>;
-
-/**
- * Runs `read`; when it needs approval and `wait` seconds are given, waits for the decision, then
- * reads again (an approved read leaves a time-boxed grant, so the second read goes through).
- */
-export async function withApproval<T>(
-  client: Client,
-  wait: number | undefined,
-  io: Io,
-  read: () => Promise<T>,
-  approved?: (r: Body) => T | undefined,
-): Promise<T> {
-  try {
-    return await read();
-  } catch (e) {
-    if (!(e instanceof PendingApproval) || !wait) throw e;
-    const r = await waitForDecision(client, e.requestId, wait, io);
-    if (r.status !== "approved") throw notApproved(r);
-    const direct = approved?.(r);
-    return direct !== undefined ? direct : read();
-  }
-}
+import { printValue, reasonHeaders, VALUE_OPTIONS, withApproval } from "./read";
 
 const GET_USAGE = `Usage: gatehouse secrets get <path> [options]
 
@@ -55,13 +32,7 @@ const get: Sub = {
   async run(args, io) {
     const { values, positionals: rest } = parse(
       args,
-      {
-        ...CLIENT_OPTIONS,
-        version: { type: "string" },
-        reason: { type: "string" },
-        wait: { type: "string" },
-        "no-newline": { type: "boolean" },
-      },
+      { ...VALUE_OPTIONS, version: { type: "string" } },
       GET_USAGE,
     );
     if (values.help) return help(io, GET_USAGE);
@@ -72,12 +43,11 @@ const get: Sub = {
     const url = version
       ? `/v1/secrets/${encodePath(path)}/versions/${version}`
       : `/v1/secrets/${encodePath(path)}/value`;
-    const headers: Record<string, string> = values.reason ? { "x-gatehouse-reason": values.reason } : {};
+    const headers = reasonHeaders(values.reason);
     const body = await withApproval(client, wait, io, () =>
       client.get<{ path: string; value: string; version: number }>(url, { headers }),
     );
-    if (values.json) printJson(io, body);
-    else io.stdout(values["no-newline"] ? body.value : `${body.value}\n`);
+    printValue(io, values, body);
     return EXIT.ok;
   },
 };

@@ -36,6 +36,20 @@ export function sqliteSource(pathOrDir: string): string {
   return file;
 }
 
+/** Runs `use` on a store as it opens and closes the store afterwards, also when `use` throws. */
+export async function withStore<T>(opening: Promise<Store>, use: (store: Store) => Promise<T>): Promise<T> {
+  const store = await opening;
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** All the rows of a per-table count, for the one-line summaries. */
+export const totalRows = (tables: Record<string, number>): number =>
+  Object.values(tables).reduce((a, b) => a + b, 0);
+
 /**
  * A consistent snapshot of a SQLite vault file (possibly in use): `VACUUM INTO` a private temporary
  * copy, migrated to this version's schema, then read in one transaction.
@@ -50,12 +64,7 @@ export async function snapshotSqliteFile(file: string): Promise<Snapshot> {
   const copy = join(dir, "gatehouse.db");
   try {
     sqliteFileBackup(file, copy);
-    const store = await openStore({ sqlitePath: copy });
-    try {
-      return await dumpStore(store);
-    } finally {
-      await store.close();
-    }
+    return await withStore(openStore({ sqlitePath: copy }), (store) => dumpStore(store));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

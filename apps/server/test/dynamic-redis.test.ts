@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { urlHost } from "../src/modules/dynamic/providers/common";
 import { redisProvider } from "../src/modules/dynamic/providers/redis";
 import { backoffMs } from "../src/modules/dynamic/service";
 import { agentToken, createPolicy } from "./harness/agents";
@@ -186,3 +187,12 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe("connection URIs", () => {
+  test("an IPv6 host is bracketed in every issued URI (names and IPv4 are not)", () => {
+    expect(urlHost("::1")).toBe("[::1]");
+    expect(urlHost("fd00::5")).toBe("[fd00::5]");
+    expect(urlHost("10.0.0.1")).toBe("10.0.0.1");
+    expect(urlHost("redis.internal")).toBe("redis.internal");
+  });
+});

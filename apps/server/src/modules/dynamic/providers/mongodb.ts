@@ -1,34 +1,25 @@
 import { invalid } from "@gatehouse/core";
 import type { Db, Document, MongoClientOptions } from "mongodb";
+import { checkServerConfig, databaseFields, gatehouseUsers, guarded, issuedLogin, urlHost } from "./common";
 import {
   assertUsername,
-  checkHost,
   checkIdentifier,
-  checkPort,
   type DynamicProvider,
   type FieldSpec,
   int,
   list,
-  normalizeFields,
   type ProviderConfig,
   ProviderError,
-  providerError,
   SSL_FIELDS,
   str,
   tlsOptions,
 } from "./types";
 
 const FIELDS: readonly FieldSpec[] = [
-  { name: "host", type: "string", required: true, description: "Server host name or address" },
-  { name: "port", type: "integer", default: 27017, description: "Server port" },
-  { name: "database", type: "string", required: true, description: "Database the user is created in" },
-  {
-    name: "user",
-    type: "string",
-    required: true,
-    description: "Admin user (userAdmin, userAdminAnyDatabase or root)",
-  },
-  { name: "password", type: "string", required: true, sensitive: true, description: "Admin password" },
+  ...databaseFields(27017, {
+    database: "Database the user is created in",
+    user: "Admin user (userAdmin, userAdminAnyDatabase or root)",
+  }),
   {
     name: "auth_source",
     type: "string",
@@ -83,7 +74,7 @@ export function mongoRoles(c: ProviderConfig): { role: string; db: string }[] {
 
 export function mongoUrl(c: ProviderConfig): string {
   const host = str(c, "host");
-  return `mongodb://${encodeURIComponent(str(c, "user"))}:${encodeURIComponent(str(c, "password"))}@${host.includes(":") ? `[${host}]` : host}:${int(c, "port", 27017)}/?authSource=${encodeURIComponent(str(c, "auth_source"))}`;
+  return `mongodb://${encodeURIComponent(str(c, "user"))}:${encodeURIComponent(str(c, "password"))}@${urlHost(host)}:${int(c, "port", 27017)}/?authSource=${encodeURIComponent(str(c, "auth_source"))}`;
 }
 
 const isCode = (e: unknown, code: number) => (e as { code?: unknown }).code === code;
@@ -103,27 +94,27 @@ export function mongodbProvider(deps: { connect?: MongoConnect } = {}): DynamicP
     step: string,
   ): Promise<T> {
     let session: MongoSession | undefined;
-    try {
-      const tls = tlsOptions(c);
-      session = await open(mongoUrl(c), {
-        serverSelectionTimeoutMS: 5_000,
-        connectTimeoutMS: 5_000,
-        socketTimeoutMS: 10_000,
-        appName: "gatehouse",
-        ...(tls
-          ? {
-              tls: true,
-              tlsAllowInvalidCertificates: !tls.rejectUnauthorized,
-              ...(tls.ca ? { ca: tls.ca } : {}),
-            }
-          : {}),
-      });
-      return await fn(session);
-    } catch (e) {
-      throw providerError(`mongodb ${step}`, e);
-    } finally {
-      await session?.close().catch(() => {});
-    }
+    return guarded(
+      `mongodb ${step}`,
+      async () => {
+        const tls = tlsOptions(c);
+        session = await open(mongoUrl(c), {
+          serverSelectionTimeoutMS: 5_000,
+          connectTimeoutMS: 5_000,
+          socketTimeoutMS: 10_000,
+          appName: "gatehouse",
+          ...(tls
+            ? {
+                tls: true,
+                tlsAllowInvalidCertificates: !tls.rejectUnauthorized,
+                ...(tls.ca ? { ca: tls.ca } : {}),
+              }
+            : {}),
+        });
+        return fn(session);
+      },
+      () => session?.close().catch(() => {}),
+    );
   }
 
   return {
@@ -135,9 +126,7 @@ export function mongodbProvider(deps: { connect?: MongoConnect } = {}): DynamicP
     renewable: true,
 
     async validateConfig(input) {
-      const c = normalizeFields(FIELDS, input);
-      checkHost(c);
-      checkPort(c);
+      const c = checkServerConfig(FIELDS, input);
       checkIdentifier(c, "database", 63);
       checkIdentifier(c, "auth_source", 63);
       const roles = list(c, "roles");
@@ -182,17 +171,13 @@ export function mongodbProvider(deps: { connect?: MongoConnect } = {}): DynamicP
           }),
         "create user",
       );
-      const host = str(c, "host");
-      const port = int(c, "port", 27017);
+      const login = issuedLogin(c, 27017, username, req.password);
       const database = str(c, "database");
       return {
-        username,
-        password: req.password,
-        host,
-        port,
+        ...login,
         database,
         auth_source: database,
-        uri: `mongodb://${username}:${req.password}@${host.includes(":") ? `[${host}]` : host}:${port}/${database}?authSource=${database}`,
+        uri: `mongodb://${username}:${req.password}@${urlHost(login.host)}:${login.port}/${database}?authSource=${database}`,
       };
     },
 
@@ -219,10 +204,7 @@ export function mongodbProvider(deps: { connect?: MongoConnect } = {}): DynamicP
         c,
         async (s) => {
           const info: Document = await s.db(str(c, "database")).command({ usersInfo: 1 });
-          return ((info.users ?? []) as { user: string }[])
-            .map((u) => u.user)
-            .filter((u) => u.startsWith("gh_"))
-            .sort();
+          return gatehouseUsers(((info.users ?? []) as { user: string }[]).map((u) => u.user));
         },
         "list users",
       );

@@ -1,18 +1,16 @@
 import { invalid } from "@gatehouse/core";
 import type mysql from "mysql2/promise";
+import { checkServerConfig, databaseFields, guarded, issuedLogin } from "./common";
 import {
   assertUsername,
   checkGrants,
-  checkHost,
   checkIdentifier,
-  checkPort,
+  checkRange,
   type DynamicProvider,
   type FieldSpec,
   int,
-  normalizeFields,
   type ProviderConfig,
   ProviderError,
-  providerError,
   SSL_FIELDS,
   str,
   tlsOptions,
@@ -44,16 +42,10 @@ export const MYSQL_GRANTS = [
 export const MYSQL_MAX_USERNAME = 32;
 
 const FIELDS: readonly FieldSpec[] = [
-  { name: "host", type: "string", required: true, description: "Server host name or address" },
-  { name: "port", type: "integer", default: 3306, description: "Server port" },
-  { name: "database", type: "string", required: true, description: "Database the grants apply to (`db`.*)" },
-  {
-    name: "user",
-    type: "string",
-    required: true,
-    description: "Admin user with CREATE USER and GRANT OPTION",
-  },
-  { name: "password", type: "string", required: true, sensitive: true, description: "Admin password" },
+  ...databaseFields(3306, {
+    database: "Database the grants apply to (`db`.*)",
+    user: "Admin user with CREATE USER and GRANT OPTION",
+  }),
   {
     name: "grants",
     type: "list",
@@ -82,25 +74,25 @@ type Conn = mysql.Connection;
 
 async function connect<T>(c: ProviderConfig, fn: (conn: Conn) => Promise<T>, step: string): Promise<T> {
   let conn: Conn | undefined;
-  try {
-    const tls = tlsOptions(c);
-    // Loaded on first use: the driver costs ~20 MB of memory at boot otherwise.
-    const { createConnection } = await import("mysql2/promise");
-    conn = await createConnection({
-      host: str(c, "host"),
-      port: int(c, "port", 3306),
-      user: str(c, "user"),
-      password: str(c, "password"),
-      connectTimeout: 5_000,
-      multipleStatements: false,
-      ...(tls ? { ssl: tls } : {}),
-    });
-    return await fn(conn);
-  } catch (e) {
-    throw providerError(`mysql ${step}`, e);
-  } finally {
-    await conn?.end().catch(() => conn?.destroy());
-  }
+  return guarded(
+    `mysql ${step}`,
+    async () => {
+      const tls = tlsOptions(c);
+      // Loaded on first use: the driver costs ~20 MB of memory at boot otherwise.
+      const { createConnection } = await import("mysql2/promise");
+      conn = await createConnection({
+        host: str(c, "host"),
+        port: int(c, "port", 3306),
+        user: str(c, "user"),
+        password: str(c, "password"),
+        connectTimeout: 5_000,
+        multipleStatements: false,
+        ...(tls ? { ssl: tls } : {}),
+      });
+      return fn(conn);
+    },
+    () => conn?.end().catch(() => conn?.destroy()),
+  );
 }
 
 const errno = (e: unknown) => (e as { errno?: number }).errno;
@@ -141,9 +133,7 @@ export function mysqlProvider(): DynamicProvider {
     renewable: true,
 
     async validateConfig(input) {
-      const c = normalizeFields(FIELDS, input);
-      checkHost(c);
-      checkPort(c);
+      const c = checkServerConfig(FIELDS, input);
       checkIdentifier(c, "database", 64);
       c.grants = checkGrants(c, "grants", MYSQL_GRANTS);
       if (!HOST_PATTERN.test(str(c, "allowed_host"))) {
@@ -152,8 +142,7 @@ export function mysqlProvider(): DynamicProvider {
           "must be a host pattern of letters, digits, '.', '-', '_', ':' and '%' (at most 60)",
         );
       }
-      const max = int(c, "max_connections", 5);
-      if (max < 0 || max > 10_000) throw invalid("config.max_connections", "must be between 0 and 10000");
+      checkRange(c, "max_connections", 0, 10_000, 5);
       return c;
     },
 
@@ -198,13 +187,7 @@ export function mysqlProvider(): DynamicProvider {
         },
         "create user",
       );
-      return {
-        username,
-        password: req.password,
-        host: str(c, "host"),
-        port: int(c, "port", 3306),
-        database: str(c, "database"),
-      };
+      return { ...issuedLogin(c, 3306, username, req.password), database: str(c, "database") };
     },
 
     async revoke(c, username) {

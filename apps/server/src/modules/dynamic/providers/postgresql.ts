@@ -1,18 +1,15 @@
-import { invalid } from "@gatehouse/core";
 import type postgres from "postgres";
+import { checkServerConfig, databaseFields, guarded, issuedLogin, urlHost } from "./common";
 import {
   assertUsername,
   checkGrants,
-  checkHost,
   checkIdentifier,
-  checkPort,
+  checkRange,
   type DynamicProvider,
   type FieldSpec,
   int,
-  normalizeFields,
   type ProviderConfig,
   ProviderError,
-  providerError,
   SSL_FIELDS,
   str,
   tlsOptions,
@@ -30,11 +27,10 @@ export const PG_GRANTS = [
 ] as const;
 
 const FIELDS: readonly FieldSpec[] = [
-  { name: "host", type: "string", required: true, description: "Server host name or address" },
-  { name: "port", type: "integer", default: 5432, description: "Server port" },
-  { name: "database", type: "string", required: true, description: "Database the credentials are for" },
-  { name: "user", type: "string", required: true, description: "Admin role with CREATEROLE (or superuser)" },
-  { name: "password", type: "string", required: true, sensitive: true, description: "Admin password" },
+  ...databaseFields(5432, {
+    database: "Database the credentials are for",
+    user: "Admin role with CREATEROLE (or superuser)",
+  }),
   {
     name: "grants",
     type: "list",
@@ -72,13 +68,11 @@ async function connect<T>(c: ProviderConfig, fn: (sql: Sql) => Promise<T>, step:
     onnotice: () => {},
     connection: { application_name: "gatehouse", statement_timeout: 10_000 } as never,
   });
-  try {
-    return await fn(sql);
-  } catch (e) {
-    throw providerError(`postgresql ${step}`, e);
-  } finally {
-    await sql.end({ timeout: 2 }).catch(() => {});
-  }
+  return guarded(
+    `postgresql ${step}`,
+    () => fn(sql),
+    () => sql.end({ timeout: 2 }).catch(() => {}),
+  );
 }
 
 /**
@@ -97,15 +91,11 @@ export function postgresqlProvider(): DynamicProvider {
     renewable: true,
 
     async validateConfig(input) {
-      const c = normalizeFields(FIELDS, input);
-      checkHost(c);
-      checkPort(c);
+      const c = checkServerConfig(FIELDS, input);
       checkIdentifier(c, "database");
       checkIdentifier(c, "schema");
       c.grants = checkGrants(c, "grants", PG_GRANTS);
-      const limit = int(c, "connection_limit", 5);
-      if (limit < -1 || limit > 10_000)
-        throw invalid("config.connection_limit", "must be between -1 and 10000");
+      checkRange(c, "connection_limit", -1, 10_000, 5);
       tlsOptions(c);
       return c;
     },
@@ -157,18 +147,14 @@ export function postgresqlProvider(): DynamicProvider {
           }),
         "create role",
       );
-      const host = str(c, "host");
-      const port = int(c, "port", 5432);
+      const login = issuedLogin(c, 5432, req.username, req.password);
       const database = str(c, "database");
       return {
-        username: req.username,
-        password: req.password,
-        host,
-        port,
+        ...login,
         database,
         schema: str(c, "schema"),
         valid_until: until,
-        uri: `postgresql://${req.username}:${req.password}@${host.includes(":") ? `[${host}]` : host}:${port}/${database}`,
+        uri: `postgresql://${login.username}:${login.password}@${urlHost(login.host)}:${login.port}/${database}`,
       };
     },
 

@@ -1,31 +1,28 @@
 import { invalid } from "@gatehouse/core";
 import { RedisClient } from "bun";
+import { checkServerConfig, gatehouseUsers, guarded, issuedLogin, serverFields, urlHost } from "./common";
 import {
   assertUsername,
-  checkHost,
-  checkPort,
+  checkRange,
   type DynamicProvider,
   type FieldSpec,
   int,
   list,
-  normalizeFields,
   type ProviderConfig,
   ProviderError,
-  providerError,
   str,
   withTimeout,
 } from "./types";
 
 const FIELDS: readonly FieldSpec[] = [
-  { name: "host", type: "string", required: true, description: "Server host name or address" },
-  { name: "port", type: "integer", default: 6379, description: "Server port" },
-  {
-    name: "username",
-    type: "string",
-    default: "default",
-    description: "Admin ACL user (needs +acl +client)",
-  },
-  { name: "password", type: "string", required: true, sensitive: true, description: "Admin password" },
+  ...serverFields(6379, [
+    {
+      name: "username",
+      type: "string",
+      default: "default",
+      description: "Admin ACL user (needs +acl +client)",
+    },
+  ]),
   {
     name: "commands",
     type: "list",
@@ -117,18 +114,18 @@ async function connectWith<T>(
     enableOfflineQueue: false,
     maxRetries: 0,
   });
-  try {
-    await withTimeout(client.connect(), timeoutMs, "connect");
-    // Each command is bounded too: a hung server must fail the call, not the worker.
-    const conn: Conn = {
-      send: (cmd, args) => withTimeout(client.send(cmd, args), timeoutMs, cmd.toLowerCase()),
-    };
-    return await fn(conn);
-  } catch (e) {
-    throw providerError(`redis ${step}`, e);
-  } finally {
-    client.close();
-  }
+  return guarded(
+    `redis ${step}`,
+    async () => {
+      await withTimeout(client.connect(), timeoutMs, "connect");
+      // Each command is bounded too: a hung server must fail the call, not the worker.
+      const conn: Conn = {
+        send: (cmd, args) => withTimeout(client.send(cmd, args), timeoutMs, cmd.toLowerCase()),
+      };
+      return fn(conn);
+    },
+    () => client.close(),
+  );
 }
 
 /**
@@ -148,9 +145,7 @@ export function redisProvider(deps: { timeoutMs?: number } = {}): DynamicProvide
     renewable: true,
 
     async validateConfig(input) {
-      const c = normalizeFields(FIELDS, input);
-      checkHost(c);
-      checkPort(c);
+      const c = checkServerConfig(FIELDS, input);
       if (!/^[A-Za-z0-9_.-]{1,64}$/.test(str(c, "username")))
         throw invalid("config.username", "is not a valid ACL user name");
       c.commands = checkCommands(list(c, "commands"));
@@ -166,8 +161,7 @@ export function redisProvider(deps: { timeoutMs?: number } = {}): DynamicProvide
         CHANNEL_RULE,
         "a channel pattern (&pattern)",
       );
-      const db = int(c, "db", 0);
-      if (db < 0 || db > 1023) throw invalid("config.db", "must be between 0 and 1023");
+      checkRange(c, "db", 0, 1023);
       return c;
     },
 
@@ -197,16 +191,12 @@ export function redisProvider(deps: { timeoutMs?: number } = {}): DynamicProvide
         ...list(c, "commands"),
       ];
       await connect(c, (conn) => conn.send("ACL", ["SETUSER", username, ...rules]), "create user");
-      const host = str(c, "host");
-      const port = int(c, "port", 6379);
+      const login = issuedLogin(c, 6379, username, req.password);
       const db = int(c, "db", 0);
       return {
-        username,
-        password: req.password,
-        host,
-        port,
+        ...login,
         db,
-        uri: `${c.tls === true ? "rediss" : "redis"}://${username}:${req.password}@${host}:${port}/${db}`,
+        uri: `${c.tls === true ? "rediss" : "redis"}://${username}:${req.password}@${urlHost(login.host)}:${login.port}/${db}`,
       };
     },
 
@@ -231,8 +221,7 @@ export function redisProvider(deps: { timeoutMs?: number } = {}): DynamicProvide
       return connect(
         c,
         async (conn) => {
-          const users = (await conn.send("ACL", ["USERS"])) as string[];
-          return users.filter((u) => u.startsWith("gh_")).sort();
+          return gatehouseUsers((await conn.send("ACL", ["USERS"])) as string[]);
         },
         "list users",
       );

@@ -198,11 +198,14 @@ export const int = (c: ProviderConfig, k: string, fallback: number): number =>
 export const list = (c: ProviderConfig, k: string): string[] =>
   Array.isArray(c[k]) ? (c[k] as string[]) : [];
 
-export function checkPort(c: ProviderConfig, k = "port"): number {
-  const p = int(c, k, 0);
-  if (p < 1 || p > 65535) throw invalid(fieldName(k), "must be between 1 and 65535");
-  return p;
+/** An integer setting within [min, max]; `fallback` stands in when it is unset. */
+export function checkRange(c: ProviderConfig, k: string, min: number, max: number, fallback = 0): number {
+  const v = int(c, k, fallback);
+  if (v < min || v > max) throw invalid(fieldName(k), `must be between ${min} and ${max}`);
+  return v;
 }
+
+export const checkPort = (c: ProviderConfig, k = "port"): number => checkRange(c, k, 1, 65535);
 
 const HOST_RE =
   /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[?[0-9A-Fa-f:.]+\]?)$/;

@@ -1,20 +1,12 @@
-import { GatehouseError, invalid } from "@gatehouse/core";
+import { GatehouseError } from "@gatehouse/core";
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../../context";
 import type { authPlugin } from "../../http/auth";
+import { cut, rest } from "../../http/wildcard";
 import { CheckoutBody, GenerateCaBody, LeaseIdParams, PathQuery, SaveBody } from "./model";
 
 const tags = ["dynamic"];
 
-function rest(params: Record<string, string>): string {
-  try {
-    return decodeURIComponent(params["*"] ?? "");
-  } catch {
-    throw invalid("path", "malformed URL encoding");
-  }
-}
-
-const cut = (s: string, suffix: string) => (s.endsWith(suffix) ? s.slice(0, -suffix.length) : undefined);
 const noRoute = () => new GatehouseError("not_found", "No such route");
 
 /**

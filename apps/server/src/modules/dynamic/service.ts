@@ -9,7 +9,8 @@ import type { Db } from "../../db/store";
 import { assertKeyringCurrent } from "../../keys";
 import { errorFields } from "../../log";
 import type { RequestRow } from "../approvals/service";
-import { DEFAULT_TTL_S, MAX_TTL_S, MIN_TTL_S } from "../leases/model";
+import { MAX_TTL_S, MIN_TTL_S } from "../leases/model";
+import { applyMaxTtl } from "../leases/ttl";
 import { auditBy, authorizeSecret } from "../secrets/access";
 import type { ProviderRegistry } from "./providers";
 import { generateCaKeypair, sshdSetup } from "./providers/ssh";
@@ -72,17 +73,6 @@ export function checkTtl(ttl: unknown): number | undefined {
     );
   }
   return ttl;
-}
-
-function applyMaxTtl(requested: number | undefined, maxTtl: number | undefined): number {
-  if (requested === undefined) return maxTtl === undefined ? DEFAULT_TTL_S : Math.min(DEFAULT_TTL_S, maxTtl);
-  if (maxTtl !== undefined && requested > maxTtl) {
-    throw new GatehouseError("ttl_out_of_range", `ttl: the policy allows at most ${maxTtl} seconds here`, {
-      field: "ttl",
-      max_ttl: maxTtl,
-    });
-  }
-  return requested;
 }
 
 type Who = { identity: string; sourceIp?: string | null; requestId?: string | null };

@@ -8,14 +8,8 @@ import type { Db } from "../../db/store";
 import type { RequestRow } from "../approvals/service";
 import { auditBy, authorizeSecret } from "../secrets/access";
 import { findLive, iso, openFor } from "../secrets/rows";
-import {
-  DEFAULT_TTL_S,
-  type LeaseBody,
-  type LeaseListItem,
-  type LeaseView,
-  MAX_TTL_S,
-  MIN_TTL_S,
-} from "./model";
+import { type LeaseBody, type LeaseListItem, type LeaseView, MAX_TTL_S, MIN_TTL_S } from "./model";
+import { applyMaxTtl } from "./ttl";
 
 export type LeaseRow = AppContext["store"]["t"]["leases"]["$inferSelect"];
 
@@ -53,18 +47,6 @@ function checkTtlRange(ttl: number | undefined): void {
       },
     );
   }
-}
-
-/** An explicit TTL above the policy's max_ttl is refused on REST; a default is clamped to it. */
-function applyMaxTtl(requested: number | undefined, maxTtl: number | undefined, fallback: number): number {
-  if (requested === undefined) return maxTtl === undefined ? fallback : Math.min(fallback, maxTtl);
-  if (maxTtl !== undefined && requested > maxTtl) {
-    throw new GatehouseError("ttl_out_of_range", `ttl: the policy allows at most ${maxTtl} seconds here`, {
-      field: "ttl",
-      max_ttl: maxTtl,
-    });
-  }
-  return requested;
 }
 
 /**
@@ -117,13 +99,13 @@ export async function checkoutLease(ctx: AppContext, actor: Actor, rawPath: stri
   checkTtlRange(input.ttl);
   // Checked before asking for approval, so a request never waits only to fail on its TTL.
   const preview = ctx.policies.authorize(actor, "lease", path);
-  if (preview.allowed) applyMaxTtl(input.ttl, preview.maxTtl, DEFAULT_TTL_S);
+  if (preview.allowed) applyMaxTtl(input.ttl, preview.maxTtl);
   const decision = await authorizeSecret(ctx, actor, "lease", path, "lease.checkout", undefined, {
     kind: "lease",
     reason: input.reason,
     requestedTtl: input.ttl,
   });
-  const ttl = applyMaxTtl(input.ttl, decision.maxTtl, DEFAULT_TTL_S);
+  const ttl = applyMaxTtl(input.ttl, decision.maxTtl);
   const secret = await findLive(ctx, path);
   const value = await openFor(ctx, actor, "lease.checkout", path, secret.version, secret.value);
   const now = ctx.now();

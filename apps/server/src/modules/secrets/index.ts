@@ -2,6 +2,7 @@ import { invalid } from "@gatehouse/core";
 import { Elysia, t } from "elysia";
 import type { AppContext } from "../../context";
 import type { authPlugin } from "../../http/auth";
+import { cut, rest } from "../../http/wildcard";
 import { bulkImport } from "./bulk";
 import {
   BulkImport,
@@ -28,15 +29,6 @@ const MERGE_PATCH = "application/merge-patch+json";
 const VERSION_N = /^(.+)\/versions\/(\d{1,10})$/;
 
 /** Paths contain slashes, so each route takes the rest of the URL and splits off the suffix itself. */
-function rest(params: Record<string, string>): string {
-  try {
-    return decodeURIComponent(params["*"] ?? "");
-  } catch {
-    throw invalid("path", "malformed URL encoding");
-  }
-}
-
-const cut = (s: string, suffix: string) => (s.endsWith(suffix) ? s.slice(0, -suffix.length) : undefined);
 
 function wantsText(request: Request): boolean {
   const accept = request.headers.get("accept")?.toLowerCase() ?? "";

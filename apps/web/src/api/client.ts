@@ -60,13 +60,7 @@ export async function apiFetch<T>(
       signal: options.signal,
     });
   } catch (cause) {
-    if (cause instanceof DOMException && cause.name === "AbortError") throw cause;
-    throw new ApiError({
-      status: 0,
-      code: "network_error",
-      message: "Could not reach the Gatehouse server.",
-      requestId: null,
-    });
+    throw fetchFailure(cause);
   }
 
   const payload = await readBody(response);
@@ -91,6 +85,17 @@ function isEnvelope(payload: unknown): payload is ErrorEnvelope {
     typeof (payload as { error?: unknown }).error === "string" &&
     typeof (payload as { code?: unknown }).code === "string"
   );
+}
+
+/** What a fetch that never got an answer throws: an abort as itself, anything else as a network ApiError. */
+export function fetchFailure(cause: unknown): unknown {
+  if (cause instanceof DOMException && cause.name === "AbortError") return cause;
+  return new ApiError({
+    status: 0,
+    code: "network_error",
+    message: "Could not reach the Gatehouse server.",
+    requestId: null,
+  });
 }
 
 /** Builds the ApiError for a failed response whose body was already read. */

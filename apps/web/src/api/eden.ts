@@ -2,7 +2,7 @@
 // bundled). Domain files call it through `unwrap`, which throws the same ApiError as apiFetch.
 import { treaty } from "@elysiajs/eden";
 import type { App } from "@gatehouse/server/app";
-import { ApiError, getCsrfToken, toApiError } from "./client";
+import { fetchFailure, getCsrfToken, toApiError } from "./client";
 
 export const api = treaty<App>(window.location.origin, {
   fetch: { credentials: "same-origin" },
@@ -27,13 +27,7 @@ export async function unwrap<T>(call: Promise<EdenResult<T>>): Promise<T> {
   try {
     result = await call;
   } catch (cause) {
-    if (cause instanceof DOMException && cause.name === "AbortError") throw cause;
-    throw new ApiError({
-      status: 0,
-      code: "network_error",
-      message: "Could not reach the Gatehouse server.",
-      requestId: null,
-    });
+    throw fetchFailure(cause);
   }
   if (result.error) throw toApiError(result.response, result.error.value);
   return result.data;

@@ -58,3 +58,39 @@ export function Dialog({ title, description, onClose, children, wide }: DialogPr
 export function DialogActions({ children }: { children: ReactNode }) {
   return <div className="dialog-actions">{children}</div>;
 }
+
+interface FormActionsProps {
+  submitLabel: string;
+  /** The submit button's text while the request runs. */
+  pendingLabel: string;
+  pending: boolean;
+  /** Blocks submitting for a reason of the form's own (invalid or missing input). */
+  disabled?: boolean;
+  danger?: boolean;
+  onCancel: () => void;
+}
+
+/** Cancel + submit at the foot of a dialog form. */
+export function FormActions({
+  submitLabel,
+  pendingLabel,
+  pending,
+  disabled,
+  danger,
+  onCancel,
+}: FormActionsProps) {
+  return (
+    <DialogActions>
+      <button type="button" className="button button-ghost" onClick={onCancel}>
+        Cancel
+      </button>
+      <button
+        type="submit"
+        className={danger ? "button button-danger" : "button button-primary"}
+        disabled={pending || disabled}
+      >
+        {pending ? pendingLabel : submitLabel}
+      </button>
+    </DialogActions>
+  );
+}

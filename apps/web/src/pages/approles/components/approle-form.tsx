@@ -1,7 +1,7 @@
 import { parseCidrList } from "@gatehouse/core/net";
 import { type FormEvent, useState } from "react";
 import type { AppRole } from "../../../api/approles";
-import { DialogActions } from "../../../components/dialog";
+import { FormActions } from "../../../components/dialog";
 import { Field, SelectField, TextareaField } from "../../../components/field";
 import { FormError } from "../../../components/form-error";
 import { PolicyPicker } from "../../../components/policy-picker";
@@ -103,14 +103,12 @@ export function AppRoleForm({ role, availablePolicies, pending, error, onSubmit,
         hint="How long a login token lasts before the agent logs in again."
       />
       <FormError error={error} />
-      <DialogActions>
-        <button type="button" className="button button-ghost" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="button button-primary" disabled={pending}>
-          {pending ? "Saving…" : role ? "Save changes" : "Create AppRole"}
-        </button>
-      </DialogActions>
+      <FormActions
+        submitLabel={role ? "Save changes" : "Create AppRole"}
+        pendingLabel="Saving…"
+        pending={pending}
+        onCancel={onCancel}
+      />
     </form>
   );
 }

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from "react";
-import { DialogActions } from "../../../components/dialog";
+import { FormActions } from "../../../components/dialog";
 import { Field } from "../../../components/field";
 import { FormError } from "../../../components/form-error";
 
@@ -41,14 +41,14 @@ export function BreakGlassForm({ pending, error, onSubmit, onCancel }: Props) {
         hint="Needed when you have two-factor authentication on."
       />
       <FormError error={error} />
-      <DialogActions>
-        <button type="button" className="button button-ghost" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="button button-danger" disabled={pending || !password}>
-          {pending ? "Approving…" : "Approve with break-glass"}
-        </button>
-      </DialogActions>
+      <FormActions
+        submitLabel="Approve with break-glass"
+        pendingLabel="Approving…"
+        pending={pending}
+        disabled={!password}
+        danger
+        onCancel={onCancel}
+      />
     </form>
   );
 }

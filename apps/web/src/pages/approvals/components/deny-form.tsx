@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from "react";
-import { DialogActions } from "../../../components/dialog";
+import { FormActions } from "../../../components/dialog";
 import { TextareaField } from "../../../components/field";
 import { FormError } from "../../../components/form-error";
 
@@ -40,14 +40,13 @@ export function DenyForm({ pending, error, onSubmit, onCancel }: Props) {
         required
       />
       <FormError error={error} />
-      <DialogActions>
-        <button type="button" className="button button-ghost" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="button button-danger" disabled={pending}>
-          {pending ? "Denying…" : "Deny request"}
-        </button>
-      </DialogActions>
+      <FormActions
+        submitLabel="Deny request"
+        pendingLabel="Denying…"
+        pending={pending}
+        danger
+        onCancel={onCancel}
+      />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 import type { AuditEntry } from "../../../api/audit";
 import { Badge, type BadgeTone } from "../../../components/badge";
+import { DataTable } from "../../../components/data-table";
 import { Identity } from "../../../components/identity";
 import { formatDateTime } from "../../../lib/format";
 
@@ -26,55 +27,41 @@ interface Props {
 /** Audit entries, newest first; details (metadata, ids) fold out per row. */
 export function AuditTable({ entries, fresh }: Props) {
   return (
-    <div className="table-wrap">
-      <table className="data-table audit-table">
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Identity</th>
-            <th scope="col">Action</th>
-            <th scope="col">Path</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Details</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((e) => (
-            <tr
-              key={e.id}
-              aria-label={`Audit entry ${e.id}`}
-              className={fresh?.has(e.id) ? "is-fresh" : undefined}
-            >
-              <td data-label="Time">
-                <div className="cell-main">
-                  <time dateTime={e.timestamp} className="nowrap" title={formatDateTime(e.timestamp)}>
-                    {formatTime(e.timestamp)}
-                  </time>
-                  <span className="cell-sub nowrap">
-                    {formatDay(e.timestamp)} · #{e.id}
-                  </span>
-                </div>
-              </td>
-              <td data-label="Identity">
-                <Identity value={e.identity} />
-              </td>
-              <td data-label="Action">
-                <span className="mono action nowrap">{e.action}</span>
-              </td>
-              <td data-label="Path">
-                {e.path ? <span className="mono">{e.path}</span> : <span className="muted">—</span>}
-              </td>
-              <td data-label="Outcome">
-                <Badge tone={outcomeTone(e.outcome)}>{e.outcome}</Badge>
-              </td>
-              <td data-label="Details">
-                <EntryDetails entry={e} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable columns={["Time", "Identity", "Action", "Path", "Outcome", "Details"]} className="audit-table">
+      {entries.map((e) => (
+        <tr
+          key={e.id}
+          aria-label={`Audit entry ${e.id}`}
+          className={fresh?.has(e.id) ? "is-fresh" : undefined}
+        >
+          <td data-label="Time">
+            <div className="cell-main">
+              <time dateTime={e.timestamp} className="nowrap" title={formatDateTime(e.timestamp)}>
+                {formatTime(e.timestamp)}
+              </time>
+              <span className="cell-sub nowrap">
+                {formatDay(e.timestamp)} · #{e.id}
+              </span>
+            </div>
+          </td>
+          <td data-label="Identity">
+            <Identity value={e.identity} />
+          </td>
+          <td data-label="Action">
+            <span className="mono action nowrap">{e.action}</span>
+          </td>
+          <td data-label="Path">
+            {e.path ? <span className="mono">{e.path}</span> : <span className="muted">—</span>}
+          </td>
+          <td data-label="Outcome">
+            <Badge tone={outcomeTone(e.outcome)}>{e.outcome}</Badge>
+          </td>
+          <td data-label="Details">
+            <EntryDetails entry={e} />
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

@@ -20,7 +20,9 @@ import {
 } from "../../../api/dynamic";
 import { Badge } from "../../../components/badge";
 import { ConfirmDialog } from "../../../components/confirm-dialog";
+import { DetailSection } from "../../../components/detail-section";
 import { Dialog, DialogActions } from "../../../components/dialog";
+import { Fact } from "../../../components/fact";
 import { FormError } from "../../../components/form-error";
 import { QueryState } from "../../../components/query-state";
 import { formatDateTime } from "../../../lib/format";
@@ -182,21 +184,20 @@ function Detail({
       <dl className="facts dynamic-facts">
         {fields.map((f) => {
           const value = view.config[f.name];
-          return f.sensitive ? (
-            <SensitiveFact key={f.name} label={fieldLabel(f.name)} set={value === MASKED} />
-          ) : (
-            <Fact key={f.name} label={fieldLabel(f.name)} value={describeValue(value)} />
+          return (
+            <Fact key={f.name} label={fieldLabel(f.name)}>
+              {f.sensitive ? <SetBadge set={value === MASKED} /> : describeValue(value)}
+            </Fact>
           );
         })}
-        <Fact label="Updated" value={`${formatDateTime(view.updated_at)} by ${view.updated_by}`} />
+        <Fact label="Updated">{`${formatDateTime(view.updated_at)} by ${view.updated_by}`}</Fact>
       </dl>
 
       {isSsh ? (
-        <section className="dynamic-subsection" aria-labelledby="ca-title">
-          <div className="card-header">
-            <h3 id="ca-title" className="section-title">
-              Certificate authority
-            </h3>
+        <DetailSection
+          id="ca-title"
+          title="Certificate authority"
+          aside={
             <button
               type="button"
               className="button button-ghost button-small"
@@ -204,18 +205,18 @@ function Detail({
             >
               Generate a new CA key…
             </button>
-          </div>
+          }
+        >
           <QueryState query={ca} what="the CA public key">
             {(key) => <CaKeyPanel ca={key} />}
           </QueryState>
-        </section>
+        </DetailSection>
       ) : null}
 
-      <section className="dynamic-subsection" aria-labelledby="leases-title">
-        <div className="card-header">
-          <h3 id="leases-title" className="section-title">
-            Leases {leases.data ? <span className="count-pill">{liveCount} live</span> : null}
-          </h3>
+      <DetailSection
+        id="leases-title"
+        title={<>Leases {leases.data ? <span className="count-pill">{liveCount} live</span> : null}</>}
+        aside={
           <div className="button-row">
             <label className="checkbox">
               <input
@@ -236,7 +237,8 @@ function Detail({
               </button>
             )}
           </div>
-        </div>
+        }
+      >
         {engine.result ? <EngineReport report={engine.result} /> : null}
         <FormError error={engine.error} />
         <QueryState query={leases} what="leases">
@@ -253,7 +255,7 @@ function Detail({
           Dynamic leases also appear on the <Link to="/leases">Leases</Link> page. Expired ones are revoked by
           the reaper; a failed revoke is retried with backoff and stays listed as failing until it succeeds.
         </p>
-      </section>
+      </DetailSection>
 
       {open?.kind === "edit" ? (
         <Dialog title={`Edit ${path}`} onClose={close} wide>
@@ -413,22 +415,9 @@ function Detail({
   );
 }
 
-function Fact({ label, value }: { label: string; value: string }) {
-  return (
-    <>
-      <dt>{label}</dt>
-      <dd>{value}</dd>
-    </>
-  );
-}
-
-function SensitiveFact({ label, set }: { label: string; set: boolean }) {
-  return (
-    <>
-      <dt>{label}</dt>
-      <dd>{set ? <Badge tone="success">set</Badge> : <Badge>not set</Badge>}</dd>
-    </>
-  );
+/** A sensitive field's value is never sent back: only whether one is stored. */
+function SetBadge({ set }: { set: boolean }) {
+  return set ? <Badge tone="success">set</Badge> : <Badge>not set</Badge>;
 }
 
 function EngineReport({ report }: { report: PathLeases }) {

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import type { ConfigView, ProviderField, ProviderInfo, ProviderType } from "../../../api/dynamic";
-import { DialogActions } from "../../../components/dialog";
+import { FormActions } from "../../../components/dialog";
 import { Field, SelectField, TextareaField } from "../../../components/field";
 import { FormError } from "../../../components/form-error";
 import {
@@ -134,20 +134,15 @@ export function ConfigForm({ providers, existing, pending, error, onSubmit, onCa
           ))}
       </div>
       <FormError error={error} />
-      <DialogActions>
-        <button type="button" className="button button-ghost" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="button button-primary" disabled={pending || !provider}>
-          {pending
-            ? "Saving…"
-            : editing
-              ? "Save changes"
-              : generateCa
-                ? "Create and generate CA"
-                : "Create configuration"}
-        </button>
-      </DialogActions>
+      <FormActions
+        submitLabel={
+          editing ? "Save changes" : generateCa ? "Create and generate CA" : "Create configuration"
+        }
+        pendingLabel="Saving…"
+        pending={pending}
+        disabled={!provider}
+        onCancel={onCancel}
+      />
     </form>
   );
 }

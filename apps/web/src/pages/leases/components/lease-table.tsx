@@ -1,6 +1,7 @@
 import { isLeaseActive, type Lease } from "../../../api/leases";
 import { Badge } from "../../../components/badge";
 import { Countdown } from "../../../components/countdown";
+import { DataTable } from "../../../components/data-table";
 import { Identity } from "../../../components/identity";
 import { useNow } from "../../../lib/clock";
 import { formatDateTime, formatDuration } from "../../../lib/format";
@@ -44,112 +45,94 @@ export function LeaseTable({ leases, onRenew, onRevoke, compact }: Props) {
   const now = useNow();
   const actions = Boolean(onRenew || onRevoke);
   return (
-    <div className="table-wrap">
-      <table className={compact ? "data-table lease-table is-compact" : "data-table lease-table"}>
-        <thead>
-          <tr>
-            <th scope="col">Secret</th>
-            <th scope="col">Holder</th>
-            <th scope="col">Time left</th>
-            {compact ? null : <th scope="col">TTL</th>}
-            {compact ? null : <th scope="col">Status</th>}
+    <DataTable
+      columns={["Secret", "Holder", "Time left", ...(compact ? [] : ["TTL", "Status"])]}
+      actions={actions}
+      className={compact ? "lease-table is-compact" : "lease-table"}
+    >
+      {leases.map((lease) => {
+        const active = isLeaseActive(lease, now);
+        return (
+          <tr key={lease.id} aria-label={`Lease ${lease.id}`} className={active ? undefined : "is-inactive"}>
+            <td data-label="Secret">
+              <div className="cell-main">
+                <Link
+                  to={lease.kind === "dynamic" ? "/dynamic-secrets" : secretHref(lease.path)}
+                  className="mono"
+                >
+                  {lease.path}
+                </Link>
+                {lease.kind === "dynamic" ? (
+                  <span>
+                    <Badge tone="accent">
+                      dynamic{lease.provider_type ? ` · ${lease.provider_type}` : ""}
+                    </Badge>
+                  </span>
+                ) : null}
+                {compact ? null : <span className="cell-sub mono">{lease.id}</span>}
+                {lease.last_error && !compact ? (
+                  <span className="cell-sub lease-error">{lease.last_error}</span>
+                ) : null}
+              </div>
+            </td>
+            <td data-label="Holder">
+              <Identity value={lease.identity} />
+            </td>
+            <td data-label="Time left">
+              {active ? (
+                <Countdown to={lease.expires_at} />
+              ) : (
+                <span className="muted" title={formatDateTime(lease.revoked_at ?? lease.expires_at)}>
+                  {lease.revoked
+                    ? `revoked ${formatDateTime(lease.revoked_at)}`
+                    : `ended ${formatDateTime(lease.expires_at)}`}
+                </span>
+              )}
+            </td>
+            {compact ? null : (
+              <td data-label="TTL">
+                <div className="cell-main">
+                  <span>{formatDuration(lease.ttl_seconds)}</span>
+                  <span className="cell-sub">from {formatDateTime(lease.created_at)}</span>
+                </div>
+              </td>
+            )}
+            {compact ? null : (
+              <td data-label="Status">
+                <LeaseStatus lease={lease} now={now} />
+              </td>
+            )}
             {actions ? (
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            ) : null}
-          </tr>
-        </thead>
-        <tbody>
-          {leases.map((lease) => {
-            const active = isLeaseActive(lease, now);
-            return (
-              <tr
-                key={lease.id}
-                aria-label={`Lease ${lease.id}`}
-                className={active ? undefined : "is-inactive"}
-              >
-                <td data-label="Secret">
-                  <div className="cell-main">
-                    <Link
-                      to={lease.kind === "dynamic" ? "/dynamic-secrets" : secretHref(lease.path)}
-                      className="mono"
-                    >
-                      {lease.path}
-                    </Link>
-                    {lease.kind === "dynamic" ? (
-                      <span>
-                        <Badge tone="accent">
-                          dynamic{lease.provider_type ? ` · ${lease.provider_type}` : ""}
-                        </Badge>
-                      </span>
+              <td data-label="Actions">
+                {active ? (
+                  <div className="button-row row-actions">
+                    {onRenew ? (
+                      <button
+                        type="button"
+                        className="button button-secondary button-small"
+                        aria-label={`Renew lease on ${lease.path}`}
+                        onClick={() => onRenew(lease)}
+                      >
+                        Renew
+                      </button>
                     ) : null}
-                    {compact ? null : <span className="cell-sub mono">{lease.id}</span>}
-                    {lease.last_error && !compact ? (
-                      <span className="cell-sub lease-error">{lease.last_error}</span>
+                    {onRevoke ? (
+                      <button
+                        type="button"
+                        className="button button-danger-ghost button-small"
+                        aria-label={`Revoke lease on ${lease.path}`}
+                        onClick={() => onRevoke(lease)}
+                      >
+                        Revoke
+                      </button>
                     ) : null}
                   </div>
-                </td>
-                <td data-label="Holder">
-                  <Identity value={lease.identity} />
-                </td>
-                <td data-label="Time left">
-                  {active ? (
-                    <Countdown to={lease.expires_at} />
-                  ) : (
-                    <span className="muted" title={formatDateTime(lease.revoked_at ?? lease.expires_at)}>
-                      {lease.revoked
-                        ? `revoked ${formatDateTime(lease.revoked_at)}`
-                        : `ended ${formatDateTime(lease.expires_at)}`}
-                    </span>
-                  )}
-                </td>
-                {compact ? null : (
-                  <td data-label="TTL">
-                    <div className="cell-main">
-                      <span>{formatDuration(lease.ttl_seconds)}</span>
-                      <span className="cell-sub">from {formatDateTime(lease.created_at)}</span>
-                    </div>
-                  </td>
-                )}
-                {compact ? null : (
-                  <td data-label="Status">
-                    <LeaseStatus lease={lease} now={now} />
-                  </td>
-                )}
-                {actions ? (
-                  <td data-label="Actions">
-                    {active ? (
-                      <div className="button-row row-actions">
-                        {onRenew ? (
-                          <button
-                            type="button"
-                            className="button button-secondary button-small"
-                            aria-label={`Renew lease on ${lease.path}`}
-                            onClick={() => onRenew(lease)}
-                          >
-                            Renew
-                          </button>
-                        ) : null}
-                        {onRevoke ? (
-                          <button
-                            type="button"
-                            className="button button-danger-ghost button-small"
-                            aria-label={`Revoke lease on ${lease.path}`}
-                            onClick={() => onRevoke(lease)}
-                          >
-                            Revoke
-                          </button>
-                        ) : null}
-                      </div>
-                    ) : null}
-                  </td>
                 ) : null}
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+              </td>
+            ) : null}
+          </tr>
+        );
+      })}
+    </DataTable>
   );
 }

@@ -1,8 +1,7 @@
 import { type FormEvent, useState } from "react";
-import { MAX_LEASE_TTL, MIN_LEASE_TTL } from "../../../api/leases";
-import { DialogActions } from "../../../components/dialog";
-import { Field } from "../../../components/field";
+import { FormActions } from "../../../components/dialog";
 import { FormError } from "../../../components/form-error";
+import { isValidTtl, TtlField } from "../../../components/ttl-field";
 import { formatDuration } from "../../../lib/format";
 
 interface Props {
@@ -18,46 +17,27 @@ const PRESETS = [300, 900, 3_600, 14_400];
 /** A new TTL, counted from now (the policy's max_ttl still applies on the server). */
 export function RenewForm({ initialTtl, pending, error, onSubmit, onCancel }: Props) {
   const [ttl, setTtl] = useState(String(initialTtl));
-  const n = Number(ttl);
-  const invalid = !Number.isInteger(n) || n < MIN_LEASE_TTL || n > MAX_LEASE_TTL;
+  const invalid = !isValidTtl(ttl);
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (!invalid) onSubmit(n);
+    if (!invalid) onSubmit(Number(ttl));
   };
   return (
     <form className="form" onSubmit={submit} noValidate>
-      <Field
-        label="TTL (seconds)"
-        type="number"
-        inputMode="numeric"
-        min={MIN_LEASE_TTL}
-        max={MAX_LEASE_TTL}
+      <TtlField
         value={ttl}
-        onChange={(e) => setTtl(e.target.value)}
-        hint={invalid ? undefined : `The lease will end ${formatDuration(n)} from now.`}
-        error={invalid ? `Between ${MIN_LEASE_TTL} and ${MAX_LEASE_TTL} seconds.` : undefined}
+        onChange={setTtl}
+        presets={PRESETS}
+        hint={(n) => `The lease will end ${formatDuration(n)} from now.`}
       />
-      <div className="button-row">
-        {PRESETS.map((p) => (
-          <button
-            key={p}
-            type="button"
-            className="button button-ghost button-small"
-            onClick={() => setTtl(String(p))}
-          >
-            {formatDuration(p)}
-          </button>
-        ))}
-      </div>
       <FormError error={error} />
-      <DialogActions>
-        <button type="button" className="button button-ghost" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="button button-primary" disabled={pending || invalid}>
-          {pending ? "Renewing…" : "Renew lease"}
-        </button>
-      </DialogActions>
+      <FormActions
+        submitLabel="Renew lease"
+        pendingLabel="Renewing…"
+        pending={pending}
+        disabled={invalid}
+        onCancel={onCancel}
+      />
     </form>
   );
 }

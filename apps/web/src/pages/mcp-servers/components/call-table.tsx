@@ -1,5 +1,6 @@
 import type { FilterActionRecord, McpCall } from "../../../api/gateway";
 import { Badge, type BadgeTone } from "../../../components/badge";
+import { DataTable } from "../../../components/data-table";
 import { Identity } from "../../../components/identity";
 import { formatDateTime } from "../../../lib/format";
 
@@ -39,64 +40,53 @@ const size = (n: number | null) => (n === null ? "—" : n < 1024 ? `${n} B` : `
 export function CallTable({ calls }: { calls: readonly McpCall[] }) {
   if (calls.length === 0) return <p className="empty">No calls yet.</p>;
   return (
-    <div className="table-wrap">
-      <table className="data-table mcp-call-table">
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Caller</th>
-            <th scope="col">Tool</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Duration</th>
-            <th scope="col">Filters</th>
-          </tr>
-        </thead>
-        <tbody>
-          {calls.map((c, i) => (
-            <tr key={`${c.timestamp}-${c.request_id ?? i}`}>
-              <td data-label="Time">{formatDateTime(c.timestamp)}</td>
-              <td data-label="Caller">
-                <Identity value={c.identity} />
-              </td>
-              <td data-label="Tool">
-                <span className="mono">{c.exposed_name ?? c.tool ?? "—"}</span>
-              </td>
-              <td data-label="Outcome">
-                <div className="cell-main">
-                  <Badge tone={tone(c)}>{label(c)}</Badge>
-                  {c.error_code && !c.success ? <span className="cell-sub mono">{c.error_code}</span> : null}
-                </div>
-              </td>
-              <td data-label="Duration">
-                <div className="cell-main">
-                  <span>{c.duration_ms === null ? "—" : `${c.duration_ms} ms`}</span>
-                  <span className="cell-sub">
-                    {size(c.argument_bytes)} in, {size(c.result_bytes)} out
-                  </span>
-                </div>
-              </td>
-              <td data-label="Filters">
-                {c.filters.length === 0 ? (
-                  <span className="muted">—</span>
-                ) : (
-                  <span className="chips">
-                    {grouped(c.filters).map(([key, f]) => (
-                      <Badge
-                        key={key}
-                        tone={f.action === "block" ? "danger" : f.action === "redact" ? "warning" : "neutral"}
-                        title={f.direction ? `in the ${f.direction.replace(/_/g, " ")}` : undefined}
-                      >
-                        {f.action} {f.type}
-                        {f.count > 1 ? ` ×${f.count}` : ""}
-                      </Badge>
-                    ))}
-                  </span>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      columns={["Time", "Caller", "Tool", "Outcome", "Duration", "Filters"]}
+      className="mcp-call-table"
+    >
+      {calls.map((c, i) => (
+        <tr key={`${c.timestamp}-${c.request_id ?? i}`}>
+          <td data-label="Time">{formatDateTime(c.timestamp)}</td>
+          <td data-label="Caller">
+            <Identity value={c.identity} />
+          </td>
+          <td data-label="Tool">
+            <span className="mono">{c.exposed_name ?? c.tool ?? "—"}</span>
+          </td>
+          <td data-label="Outcome">
+            <div className="cell-main">
+              <Badge tone={tone(c)}>{label(c)}</Badge>
+              {c.error_code && !c.success ? <span className="cell-sub mono">{c.error_code}</span> : null}
+            </div>
+          </td>
+          <td data-label="Duration">
+            <div className="cell-main">
+              <span>{c.duration_ms === null ? "—" : `${c.duration_ms} ms`}</span>
+              <span className="cell-sub">
+                {size(c.argument_bytes)} in, {size(c.result_bytes)} out
+              </span>
+            </div>
+          </td>
+          <td data-label="Filters">
+            {c.filters.length === 0 ? (
+              <span className="muted">—</span>
+            ) : (
+              <span className="chips">
+                {grouped(c.filters).map(([key, f]) => (
+                  <Badge
+                    key={key}
+                    tone={f.action === "block" ? "danger" : f.action === "redact" ? "warning" : "neutral"}
+                    title={f.direction ? `in the ${f.direction.replace(/_/g, " ")}` : undefined}
+                  >
+                    {f.action} {f.type}
+                    {f.count > 1 ? ` ×${f.count}` : ""}
+                  </Badge>
+                ))}
+              </span>
+            )}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { type ReactNode, useState } from "react";
+import { useState } from "react";
 import {
   type FilterSettings,
   type McpServerView,
@@ -14,7 +14,9 @@ import {
 } from "../../../api/gateway";
 import { Badge } from "../../../components/badge";
 import { ConfirmDialog } from "../../../components/confirm-dialog";
+import { DetailSection } from "../../../components/detail-section";
 import { Dialog } from "../../../components/dialog";
+import { Fact } from "../../../components/fact";
 import { FormError } from "../../../components/form-error";
 import { QueryState } from "../../../components/query-state";
 import { formatDateTime, formatRelative } from "../../../lib/format";
@@ -229,15 +231,15 @@ function Detail({
         </Fact>
       </dl>
 
-      <section className="dynamic-subsection" aria-labelledby="mcp-tools-title">
-        <div className="card-header">
-          <h3 id="mcp-tools-title" className="section-title">
-            Tools {tools.data ? <span className="count-pill">{tools.data.length}</span> : null}
-          </h3>
-          {view.tools_listed_at ? (
+      <DetailSection
+        id="mcp-tools-title"
+        title={<>Tools {tools.data ? <span className="count-pill">{tools.data.length}</span> : null}</>}
+        aside={
+          view.tools_listed_at ? (
             <span className="field-hint">Listed {formatRelative(view.tools_listed_at)}</span>
-          ) : null}
-        </div>
+          ) : null
+        }
+      >
         {!listed ? (
           <p className="empty">Not listed yet: test the server to start it and list its tools.</p>
         ) : (
@@ -255,13 +257,12 @@ function Detail({
         <p className="field-hint">
           Agents see a tool only when it is visible here and a policy grants <code>call</code> on its path.
         </p>
-      </section>
+      </DetailSection>
 
-      <section className="dynamic-subsection" aria-labelledby="mcp-server-filters-title">
-        <div className="card-header">
-          <h3 id="mcp-server-filters-title" className="section-title">
-            Filters for {name}
-          </h3>
+      <DetailSection
+        id="mcp-server-filters-title"
+        title={<>Filters for {name}</>}
+        aside={
           <span className="field-hint">
             In effect:{" "}
             {FILTERS.map(
@@ -269,7 +270,8 @@ function Detail({
                 `${f.label.toLowerCase()} ${MODE_LABELS[view.effective_filters[f.kind].mode].toLowerCase()}`,
             ).join(", ")}
           </span>
-        </div>
+        }
+      >
         <FilterSettingsForm
           key={JSON.stringify(overrides)}
           scope="server"
@@ -285,19 +287,14 @@ function Detail({
             )
           }
         />
-      </section>
+      </DetailSection>
 
-      <section className="dynamic-subsection" aria-labelledby="mcp-calls-title">
-        <div className="card-header">
-          <h3 id="mcp-calls-title" className="section-title">
-            Recent calls
-          </h3>
-        </div>
+      <DetailSection id="mcp-calls-title" title="Recent calls">
         <QueryState query={calls} what="recent calls">
           {(list) => <CallTable calls={list} />}
         </QueryState>
         <p className="field-hint">From the audit log: arguments and results are never stored.</p>
-      </section>
+      </DetailSection>
 
       {open?.kind === "edit" ? (
         <Dialog title={`Edit ${name}`} onClose={close} wide>
@@ -367,15 +364,6 @@ function Detail({
         </ConfirmDialog>
       ) : null}
     </div>
-  );
-}
-
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <>
-      <dt>{label}</dt>
-      <dd>{children}</dd>
-    </>
   );
 }
 

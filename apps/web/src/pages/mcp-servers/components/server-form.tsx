@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import { MASKED, type McpServerView, type ServerInput, type Transport } from "../../../api/gateway";
-import { DialogActions } from "../../../components/dialog";
+import { FormActions } from "../../../components/dialog";
 import { Field, SelectField, TextareaField } from "../../../components/field";
 import { FormError } from "../../../components/form-error";
 import { formatPairs, linesOf, nameError, parsePairs } from "./text-maps";
@@ -203,14 +203,12 @@ export function ServerForm({ existing, pending, error, onSubmit, onCancel }: Pro
         error={errors.timeout}
       />
       <FormError error={error} />
-      <DialogActions>
-        <button type="button" className="button button-ghost" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="button button-primary" disabled={pending}>
-          {pending ? "Saving…" : editing ? "Save changes" : "Register server"}
-        </button>
-      </DialogActions>
+      <FormActions
+        submitLabel={editing ? "Save changes" : "Register server"}
+        pendingLabel="Saving…"
+        pending={pending}
+        onCancel={onCancel}
+      />
     </form>
   );
 }

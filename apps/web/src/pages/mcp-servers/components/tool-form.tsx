@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from "react";
 import type { McpTool, ToolUpdate } from "../../../api/gateway";
-import { DialogActions } from "../../../components/dialog";
+import { FormActions } from "../../../components/dialog";
 import { Field, TextareaField } from "../../../components/field";
 import { FormError } from "../../../components/form-error";
 
@@ -63,14 +63,7 @@ export function ToolForm({ server, tool, pending, error, onSubmit, onCancel }: P
         </div>
       ) : null}
       <FormError error={error} />
-      <DialogActions>
-        <button type="button" className="button button-ghost" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="button button-primary" disabled={pending}>
-          {pending ? "Saving…" : "Save tool"}
-        </button>
-      </DialogActions>
+      <FormActions submitLabel="Save tool" pendingLabel="Saving…" pending={pending} onCancel={onCancel} />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 import type { McpTool } from "../../../api/gateway";
 import { Badge } from "../../../components/badge";
+import { DataTable } from "../../../components/data-table";
 
 interface Props {
   tools: readonly McpTool[];
@@ -13,86 +14,66 @@ interface Props {
 export function ToolTable({ tools, busy, onToggleHidden, onEdit }: Props) {
   if (tools.length === 0) return <p className="empty">This server offers no tools.</p>;
   return (
-    <div className="table-wrap">
-      <table className="data-table mcp-tool-table">
-        <thead>
-          <tr>
-            <th scope="col">Tool</th>
-            <th scope="col">Description</th>
-            <th scope="col">Visible</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {tools.map((t) => (
-            <tr
-              key={t.name}
-              aria-label={`Tool ${t.name}`}
-              className={t.hidden || t.withheld ? "is-hidden" : undefined}
+    <DataTable columns={["Tool", "Description", "Visible"]} actions className="mcp-tool-table">
+      {tools.map((t) => (
+        <tr
+          key={t.name}
+          aria-label={`Tool ${t.name}`}
+          className={t.hidden || t.withheld ? "is-hidden" : undefined}
+        >
+          <td data-label="Tool">
+            <div className="cell-main">
+              <span className="mono mcp-tool-name">{t.exposed_name}</span>
+              {t.rename ? <span className="cell-sub">renamed from {t.name}</span> : null}
+              <span className="cell-sub mono" title="Policy path">
+                {t.policy_path}
+              </span>
+            </div>
+          </td>
+          <td data-label="Description">
+            <div className="cell-main">
+              <span className="mcp-tool-description">
+                {t.description ?? <span className="muted">—</span>}
+              </span>
+              <span className="chips">
+                {t.custom_description !== null ? <Badge tone="info">custom description</Badge> : null}
+                {t.flagged.length > 0 ? (
+                  <Badge tone="danger" title={`Found in the upstream's description: ${t.flagged.join(", ")}`}>
+                    injection: {t.flagged.join(", ")}
+                  </Badge>
+                ) : null}
+                {t.withheld ? (
+                  <Badge tone="warning" title="The injection filter blocks it until you write a description">
+                    withheld by filter
+                  </Badge>
+                ) : null}
+              </span>
+            </div>
+          </td>
+          <td data-label="Visible">
+            <input
+              type="checkbox"
+              role="switch"
+              aria-checked={!t.hidden}
+              className="switch"
+              aria-label={`Visible to agents: ${t.name}`}
+              checked={!t.hidden}
+              disabled={busy === t.name}
+              onChange={(e) => onToggleHidden(t, !e.target.checked)}
+            />
+          </td>
+          <td data-label="Actions">
+            <button
+              type="button"
+              className="button button-secondary button-small"
+              aria-label={`Edit tool ${t.name}`}
+              onClick={() => onEdit(t)}
             >
-              <td data-label="Tool">
-                <div className="cell-main">
-                  <span className="mono mcp-tool-name">{t.exposed_name}</span>
-                  {t.rename ? <span className="cell-sub">renamed from {t.name}</span> : null}
-                  <span className="cell-sub mono" title="Policy path">
-                    {t.policy_path}
-                  </span>
-                </div>
-              </td>
-              <td data-label="Description">
-                <div className="cell-main">
-                  <span className="mcp-tool-description">
-                    {t.description ?? <span className="muted">—</span>}
-                  </span>
-                  <span className="chips">
-                    {t.custom_description !== null ? <Badge tone="info">custom description</Badge> : null}
-                    {t.flagged.length > 0 ? (
-                      <Badge
-                        tone="danger"
-                        title={`Found in the upstream's description: ${t.flagged.join(", ")}`}
-                      >
-                        injection: {t.flagged.join(", ")}
-                      </Badge>
-                    ) : null}
-                    {t.withheld ? (
-                      <Badge
-                        tone="warning"
-                        title="The injection filter blocks it until you write a description"
-                      >
-                        withheld by filter
-                      </Badge>
-                    ) : null}
-                  </span>
-                </div>
-              </td>
-              <td data-label="Visible">
-                <input
-                  type="checkbox"
-                  role="switch"
-                  aria-checked={!t.hidden}
-                  className="switch"
-                  aria-label={`Visible to agents: ${t.name}`}
-                  checked={!t.hidden}
-                  disabled={busy === t.name}
-                  onChange={(e) => onToggleHidden(t, !e.target.checked)}
-                />
-              </td>
-              <td data-label="Actions">
-                <button
-                  type="button"
-                  className="button button-secondary button-small"
-                  aria-label={`Edit tool ${t.name}`}
-                  onClick={() => onEdit(t)}
-                >
-                  Edit
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+              Edit
+            </button>
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

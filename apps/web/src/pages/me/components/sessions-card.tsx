@@ -3,6 +3,7 @@ import { useState } from "react";
 import { sessionsQuery, useRevokeSession, useSignOutEverywhere } from "../../../api/me";
 import { Badge } from "../../../components/badge";
 import { ConfirmDialog } from "../../../components/confirm-dialog";
+import { DataTable } from "../../../components/data-table";
 import { QueryState } from "../../../components/query-state";
 import { formatDateTime, formatRelative } from "../../../lib/format";
 import { toast } from "../../../lib/toast";
@@ -63,60 +64,44 @@ export function SessionsCard() {
       </div>
       <QueryState query={sessions} what="sessions">
         {(list) => (
-          <div className="table-wrap">
-            <table className="data-table">
-              <thead>
-                <tr>
-                  <th scope="col">Device</th>
-                  <th scope="col">Signed in with</th>
-                  <th scope="col">IP address</th>
-                  <th scope="col">Started</th>
-                  <th scope="col">Last seen</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
+          <DataTable columns={["Device", "Signed in with", "IP address", "Started", "Last seen"]} actions>
+            {list.map((s) => {
+              const device = describeAgent(s.user_agent);
+              return (
+                <tr key={s.id}>
+                  <td data-label="Device">
+                    <div className="cell-main">
+                      <span>
+                        {device} {s.current ? <Badge tone="accent">This session</Badge> : null}
+                      </span>
+                      <span className="cell-sub">Expires {formatRelative(s.expires_at)}</span>
+                    </div>
+                  </td>
+                  <td data-label="Method">{METHOD_LABELS[s.auth_method] ?? s.auth_method}</td>
+                  <td data-label="IP address" className="mono">
+                    {s.ip}
+                  </td>
+                  <td data-label="Started">{formatDateTime(s.created_at)}</td>
+                  <td data-label="Last seen">{formatRelative(s.last_seen_at)}</td>
+                  <td data-label="Actions">
+                    {s.current ? null : (
+                      <button
+                        type="button"
+                        className="button button-danger-ghost button-small"
+                        aria-label={`End session: ${device}, ${s.ip}, started ${formatDateTime(s.created_at)}`}
+                        disabled={revoke.isPending && revoke.variables === s.id}
+                        onClick={() =>
+                          revoke.mutate(s.id, { onSuccess: () => toast.success("Session ended.") })
+                        }
+                      >
+                        End session
+                      </button>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {list.map((s) => {
-                  const device = describeAgent(s.user_agent);
-                  return (
-                    <tr key={s.id}>
-                      <td data-label="Device">
-                        <div className="cell-main">
-                          <span>
-                            {device} {s.current ? <Badge tone="accent">This session</Badge> : null}
-                          </span>
-                          <span className="cell-sub">Expires {formatRelative(s.expires_at)}</span>
-                        </div>
-                      </td>
-                      <td data-label="Method">{METHOD_LABELS[s.auth_method] ?? s.auth_method}</td>
-                      <td data-label="IP address" className="mono">
-                        {s.ip}
-                      </td>
-                      <td data-label="Started">{formatDateTime(s.created_at)}</td>
-                      <td data-label="Last seen">{formatRelative(s.last_seen_at)}</td>
-                      <td data-label="Actions">
-                        {s.current ? null : (
-                          <button
-                            type="button"
-                            className="button button-danger-ghost button-small"
-                            aria-label={`End session: ${device}, ${s.ip}, started ${formatDateTime(s.created_at)}`}
-                            disabled={revoke.isPending && revoke.variables === s.id}
-                            onClick={() =>
-                              revoke.mutate(s.id, { onSuccess: () => toast.success("Session ended.") })
-                            }
-                          >
-                            End session
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </DataTable>
         )}
       </QueryState>
       {confirming ? (

@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { tokensQuery, useCreateToken, useRevokeToken } from "../../../api/me";
 import { Badge } from "../../../components/badge";
+import { DataTable } from "../../../components/data-table";
 import { Field, SelectField } from "../../../components/field";
 import { FormError } from "../../../components/form-error";
 import { QueryState } from "../../../components/query-state";
@@ -81,54 +82,38 @@ export function TokensCard() {
             list.length === 0 ? (
               <p className="empty">No access tokens yet.</p>
             ) : (
-              <div className="table-wrap">
-                <table className="data-table">
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">Created</th>
-                      <th scope="col">Expires</th>
-                      <th scope="col">Last used</th>
-                      <th scope="col">
-                        <span className="visually-hidden">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {list.map((t) => (
-                      <tr key={t.id} aria-label={t.name}>
-                        <td data-label="Name">
-                          <strong>{t.name}</strong>
-                        </td>
-                        <td data-label="Status">
-                          <Badge tone={t.status === "active" ? "success" : "neutral"}>{t.status}</Badge>
-                        </td>
-                        <td data-label="Created">{formatDateTime(t.created_at)}</td>
-                        <td data-label="Expires">{t.expires_at ? formatRelative(t.expires_at) : "never"}</td>
-                        <td data-label="Last used">{formatRelative(t.last_used_at)}</td>
-                        <td data-label="Actions">
-                          {t.status === "active" ? (
-                            <button
-                              type="button"
-                              className="button button-danger-ghost button-small"
-                              aria-label={`Revoke ${t.name}`}
-                              disabled={revoke.isPending && revoke.variables === t.id}
-                              onClick={() =>
-                                revoke.mutate(t.id, {
-                                  onSuccess: () => toast.success(`Token ${t.name} revoked.`),
-                                })
-                              }
-                            >
-                              Revoke
-                            </button>
-                          ) : null}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable columns={["Name", "Status", "Created", "Expires", "Last used"]} actions>
+                {list.map((t) => (
+                  <tr key={t.id} aria-label={t.name}>
+                    <td data-label="Name">
+                      <strong>{t.name}</strong>
+                    </td>
+                    <td data-label="Status">
+                      <Badge tone={t.status === "active" ? "success" : "neutral"}>{t.status}</Badge>
+                    </td>
+                    <td data-label="Created">{formatDateTime(t.created_at)}</td>
+                    <td data-label="Expires">{t.expires_at ? formatRelative(t.expires_at) : "never"}</td>
+                    <td data-label="Last used">{formatRelative(t.last_used_at)}</td>
+                    <td data-label="Actions">
+                      {t.status === "active" ? (
+                        <button
+                          type="button"
+                          className="button button-danger-ghost button-small"
+                          aria-label={`Revoke ${t.name}`}
+                          disabled={revoke.isPending && revoke.variables === t.id}
+                          onClick={() =>
+                            revoke.mutate(t.id, {
+                              onSuccess: () => toast.success(`Token ${t.name} revoked.`),
+                            })
+                          }
+                        >
+                          Revoke
+                        </button>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </DataTable>
             )
           }
         </QueryState>

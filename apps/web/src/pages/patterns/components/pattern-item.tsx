@@ -1,6 +1,7 @@
 import { useId, useState } from "react";
 import type { JsonSchema, Pattern } from "../../../api/patterns";
 import { Badge, type BadgeTone } from "../../../components/badge";
+import { ChipList } from "../../../components/chip-list";
 import { Identity } from "../../../components/identity";
 import { formatAgo } from "../../../lib/ago";
 import { formatDateTime } from "../../../lib/format";
@@ -104,17 +105,7 @@ export function PatternItem({ pattern: p, busy, onTogglePin, onDelete }: Props) 
             </dd>
             <dt>Request headers</dt>
             <dd>
-              {p.request_headers.length ? (
-                <span className="chips">
-                  {p.request_headers.map((h) => (
-                    <span key={h} className="chip">
-                      {h}
-                    </span>
-                  ))}
-                </span>
-              ) : (
-                "—"
-              )}
+              <ChipList items={p.request_headers} empty="—" />
             </dd>
             <dt>Learned</dt>
             <dd>{formatDateTime(p.created_at)}</dd>

@@ -1,5 +1,7 @@
 import type { ListedPolicy, PolicySource } from "../../../api/policies";
 import { Badge, type BadgeTone } from "../../../components/badge";
+import { ChipList } from "../../../components/chip-list";
+import { DataTable } from "../../../components/data-table";
 
 export const SOURCE_LABELS: Record<PolicySource, { label: string; tone: BadgeTone; title: string }> = {
   builtin: { label: "Built-in", tone: "accent", title: "Part of Gatehouse; cannot be changed" },
@@ -103,66 +105,48 @@ function PolicyItem({
           File <code>{p.file}</code>
         </p>
       ) : null}
-      <div className="table-wrap">
-        <table className="data-table rules-table">
-          <thead>
-            <tr>
-              <th scope="col">Rule</th>
-              <th scope="col">Paths</th>
-              <th scope="col">Capabilities</th>
-              <th scope="col">Approval</th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.rules.map((r, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: rules are addressed by index (rules[i])
-              <tr key={i}>
-                <td data-label="Rule" className="mono">
-                  rules[{i}]
-                </td>
-                <td data-label="Paths">
-                  <span className="chips">
-                    {r.paths.map((g) => (
-                      <span key={g} className="chip">
-                        {g}
-                      </span>
-                    ))}
+      <DataTable columns={["Rule", "Paths", "Capabilities", "Approval"]} className="rules-table">
+        {p.rules.map((r, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: rules are addressed by index (rules[i])
+          <tr key={i}>
+            <td data-label="Rule" className="mono">
+              rules[{i}]
+            </td>
+            <td data-label="Paths">
+              <ChipList items={r.paths} />
+              {changedByRule.get(i)?.map((m) => (
+                <p key={m} className="changed-note">
+                  Changed meaning: {m}
+                </p>
+              ))}
+            </td>
+            <td data-label="Capabilities">
+              <span className="chips">
+                {r.capabilities.map((c) => (
+                  <span key={c} className={c === "deny" ? "chip chip-deny" : "chip"}>
+                    {c}
                   </span>
-                  {changedByRule.get(i)?.map((m) => (
-                    <p key={m} className="changed-note">
-                      Changed meaning: {m}
-                    </p>
-                  ))}
-                </td>
-                <td data-label="Capabilities">
-                  <span className="chips">
-                    {r.capabilities.map((c) => (
-                      <span key={c} className={c === "deny" ? "chip chip-deny" : "chip"}>
-                        {c}
-                      </span>
-                    ))}
-                  </span>
-                </td>
-                <td data-label="Approval">
-                  {r.approval ? (
-                    <span className="cell-main">
-                      <span>{r.approval.required ? "Required" : "Not required"}</span>
-                      {r.approval.auto_approve_from.length > 0 ? (
-                        <span className="cell-sub">Auto from {r.approval.auto_approve_from.join(", ")}</span>
-                      ) : null}
-                      {r.approval.max_ttl ? (
-                        <span className="cell-sub">Max TTL {r.approval.max_ttl} s</span>
-                      ) : null}
-                    </span>
-                  ) : (
-                    <span className="muted">—</span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+                ))}
+              </span>
+            </td>
+            <td data-label="Approval">
+              {r.approval ? (
+                <span className="cell-main">
+                  <span>{r.approval.required ? "Required" : "Not required"}</span>
+                  {r.approval.auto_approve_from.length > 0 ? (
+                    <span className="cell-sub">Auto from {r.approval.auto_approve_from.join(", ")}</span>
+                  ) : null}
+                  {r.approval.max_ttl ? (
+                    <span className="cell-sub">Max TTL {r.approval.max_ttl} s</span>
+                  ) : null}
+                </span>
+              ) : (
+                <span className="muted">—</span>
+              )}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <p className="policy-refs">
         <span className="muted">Used by </span>
         {refs.approles.length === 0 && refs.users.length === 0 ? (

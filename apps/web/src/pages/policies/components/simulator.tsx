@@ -1,4 +1,4 @@
-import type { Capability } from "@gatehouse/core/policy";
+import { CAPABILITIES, type Capability } from "@gatehouse/core/policy";
 import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useMemo, useRef, useState } from "react";
 import type { AppRole } from "../../../api/approles";
@@ -11,16 +11,8 @@ import { DecisionView } from "./decision-view";
 import { buildLocalIndex, disagreements, evaluateLocally, userPolicies } from "./simulate-local";
 
 type SubjectKind = "approle" | "user" | "policies";
-const CAPABILITIES: readonly Exclude<Capability, "deny">[] = [
-  "read",
-  "write",
-  "delete",
-  "list",
-  "lease",
-  "proxy",
-  "call",
-  "admin",
-];
+// "deny" is a rule's verdict, not something a request asks for.
+const REQUESTABLE = CAPABILITIES.filter((c): c is Exclude<Capability, "deny"> => c !== "deny");
 
 /** The policies the server would evaluate for the submitted subject (null if it vanished). */
 function subjectPolicies(
@@ -152,7 +144,7 @@ export function Simulator({ policies, approles, users, preset }: Props) {
             label="Capability"
             name="capability"
             defaultValue="read"
-            options={CAPABILITIES.map((c) => ({ value: c, label: c }))}
+            options={REQUESTABLE.map((c) => ({ value: c, label: c }))}
           />
           <Field
             ref={pathRef}

@@ -2,7 +2,7 @@ import { validateSecretPath } from "@gatehouse/core/paths";
 import { type FormEvent, useId, useState } from "react";
 import { isSecurityKey, type Metadata } from "../../../api/secrets";
 import { Badge } from "../../../components/badge";
-import { DialogActions } from "../../../components/dialog";
+import { FormActions } from "../../../components/dialog";
 import { Field, TextareaField } from "../../../components/field";
 import { FormError } from "../../../components/form-error";
 import { LockIcon } from "../../../components/vault-icons";
@@ -205,14 +205,12 @@ export function SecretForm({
         ) : null}
       </fieldset>
       <FormError error={error} />
-      <DialogActions>
-        <button type="button" className="button button-ghost" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="button button-primary" disabled={pending}>
-          {pending ? "Saving…" : mode === "create" ? "Create secret" : "Save new version"}
-        </button>
-      </DialogActions>
+      <FormActions
+        submitLabel={mode === "create" ? "Create secret" : "Save new version"}
+        pendingLabel="Saving…"
+        pending={pending}
+        onCancel={onCancel}
+      />
     </form>
   );
 }

@@ -1,5 +1,7 @@
 import type { SecretVersion } from "../../../api/secrets";
 import { Badge } from "../../../components/badge";
+import { ChipList } from "../../../components/chip-list";
+import { DataTable } from "../../../components/data-table";
 import { formatDateTime } from "../../../lib/format";
 
 interface Props {
@@ -14,78 +16,52 @@ interface Props {
 export function VersionsTable({ versions, canRead, canWrite, onView, onRollback }: Props) {
   if (versions.length === 0) return <p className="empty">No versions.</p>;
   return (
-    <div className="table-wrap">
-      <table className="data-table versions-table">
-        <thead>
-          <tr>
-            <th scope="col">Version</th>
-            <th scope="col">Written</th>
-            <th scope="col">Metadata</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {versions.map((v) => (
-            <tr key={v.version} aria-label={`Version ${v.version}`}>
-              <td data-label="Version">
-                <span className="version-cell">
-                  <strong>v{v.version}</strong>
-                  {v.current ? <Badge tone="success">current</Badge> : null}
-                </span>
-              </td>
-              <td data-label="Written">
-                <div className="cell-main">
-                  <span>{formatDateTime(v.created_at)}</span>
-                  {v.archived_at ? (
-                    <span className="cell-sub">replaced {formatDateTime(v.archived_at)}</span>
-                  ) : null}
-                </div>
-              </td>
-              <td data-label="Metadata">
-                {Object.keys(v.metadata).length === 0 ? (
-                  <span className="muted">—</span>
-                ) : (
-                  <span className="chips">
-                    {Object.keys(v.metadata)
-                      .sort()
-                      .map((k) => (
-                        <span key={k} className="chip">
-                          {k}
-                        </span>
-                      ))}
-                  </span>
-                )}
-              </td>
-              <td data-label="Actions">
-                <div className="button-row row-actions">
-                  {canRead ? (
-                    <button
-                      type="button"
-                      className="button button-ghost button-small"
-                      aria-label={`View version ${v.version}`}
-                      onClick={() => onView(v)}
-                    >
-                      View
-                    </button>
-                  ) : null}
-                  {canWrite && !v.current ? (
-                    <button
-                      type="button"
-                      className="button button-secondary button-small"
-                      aria-label={`Roll back to version ${v.version}`}
-                      onClick={() => onRollback(v)}
-                    >
-                      Roll back
-                    </button>
-                  ) : null}
-                </div>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable columns={["Version", "Written", "Metadata"]} actions className="versions-table">
+      {versions.map((v) => (
+        <tr key={v.version} aria-label={`Version ${v.version}`}>
+          <td data-label="Version">
+            <span className="version-cell">
+              <strong>v{v.version}</strong>
+              {v.current ? <Badge tone="success">current</Badge> : null}
+            </span>
+          </td>
+          <td data-label="Written">
+            <div className="cell-main">
+              <span>{formatDateTime(v.created_at)}</span>
+              {v.archived_at ? (
+                <span className="cell-sub">replaced {formatDateTime(v.archived_at)}</span>
+              ) : null}
+            </div>
+          </td>
+          <td data-label="Metadata">
+            <ChipList items={Object.keys(v.metadata).sort()} empty={<span className="muted">—</span>} />
+          </td>
+          <td data-label="Actions">
+            <div className="button-row row-actions">
+              {canRead ? (
+                <button
+                  type="button"
+                  className="button button-ghost button-small"
+                  aria-label={`View version ${v.version}`}
+                  onClick={() => onView(v)}
+                >
+                  View
+                </button>
+              ) : null}
+              {canWrite && !v.current ? (
+                <button
+                  type="button"
+                  className="button button-secondary button-small"
+                  aria-label={`Roll back to version ${v.version}`}
+                  onClick={() => onRollback(v)}
+                >
+                  Roll back
+                </button>
+              ) : null}
+            </div>
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

@@ -1,6 +1,6 @@
 import { type FormEvent, useId, useState } from "react";
 import { generateMasterKey } from "../../../api/admin";
-import { DialogActions } from "../../../components/dialog";
+import { FormActions } from "../../../components/dialog";
 import { Field } from "../../../components/field";
 import { FormError } from "../../../components/form-error";
 
@@ -80,14 +80,14 @@ export function RotateKeyForm({ currentFingerprint, pending, error, onSubmit, on
         <span>I have stored the new key where the server will read it. It is not shown again.</span>
       </label>
       <FormError error={error} />
-      <DialogActions>
-        <button type="button" className="button button-ghost" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="button button-danger" disabled={pending || !saved}>
-          {pending ? "Rotating…" : "Rotate master key"}
-        </button>
-      </DialogActions>
+      <FormActions
+        submitLabel="Rotate master key"
+        pendingLabel="Rotating…"
+        pending={pending}
+        disabled={!saved}
+        danger
+        onCancel={onCancel}
+      />
     </form>
   );
 }

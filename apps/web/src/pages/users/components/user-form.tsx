@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from "react";
 import type { UserRole } from "../../../api/auth";
 import { USER_ROLES, type User } from "../../../api/users";
-import { DialogActions } from "../../../components/dialog";
+import { FormActions } from "../../../components/dialog";
 import { Field, SelectField } from "../../../components/field";
 import { FormError } from "../../../components/form-error";
 import { PolicyPicker } from "../../../components/policy-picker";
@@ -125,14 +125,12 @@ export function UserForm({ user, availablePolicies, pending, error, onSubmit, on
       ) : (
         <FormError error={error} />
       )}
-      <DialogActions>
-        <button type="button" className="button button-ghost" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="button button-primary" disabled={pending}>
-          {pending ? "Saving…" : editing ? "Save changes" : "Create user"}
-        </button>
-      </DialogActions>
+      <FormActions
+        submitLabel={editing ? "Save changes" : "Create user"}
+        pendingLabel="Saving…"
+        pending={pending}
+        onCancel={onCancel}
+      />
     </form>
   );
 }

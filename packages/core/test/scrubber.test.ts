@@ -164,7 +164,9 @@ describe("known values", () => {
         expect(out).not.toContain(secret);
         expect(out).not.toContain(btoa(`${secret}:`).slice(0, 30));
         // Whatever is left of the encoded header is at most its non-secret edges.
-        expect(out.replace("echo: ", "").replace(" end", "").replace("[REDACTED]", "").length).toBeLessThan(16);
+        expect(out.replace("echo: ", "").replace(" end", "").replace("[REDACTED]", "").length).toBeLessThan(
+          16,
+        );
       }
     }
     // Reused for several texts, it gives what the plain list gives.

@@ -4,7 +4,9 @@ import {
   type Ref,
   type SelectHTMLAttributes,
   type TextareaHTMLAttributes,
+  useEffect,
   useId,
+  useRef,
 } from "react";
 
 interface Labelled {
@@ -47,12 +49,34 @@ function describedBy(inputId: string, { hint, error }: Labelled): string | undef
 type FieldProps = InputHTMLAttributes<HTMLInputElement> & Labelled & { ref?: Ref<HTMLInputElement> };
 
 /** A labelled input: the label is a real <label for>, so getByLabel and screen readers find it. */
-export function Field({ label, hint, error, id, ...input }: FieldProps) {
+/**
+ * `autoFocus` without stealing focus: a form that mounts late (after a fetch) leaves focus where it
+ * is when the user is already in another modal (the command palette opened meanwhile).
+ */
+function useGentleAutoFocus(enabled: boolean | undefined) {
+  const ref = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!enabled || !el) return;
+    const modal = document.activeElement?.closest('[aria-modal="true"]');
+    if (!modal || modal.contains(el)) el.focus();
+  }, [enabled]);
+  return ref;
+}
+
+export function Field({ label, hint, error, id, autoFocus, ref: outer, ...input }: FieldProps) {
   const generated = useId();
   const inputId = id ?? generated;
+  const own = useGentleAutoFocus(autoFocus);
+  const ref = (el: HTMLInputElement | null) => {
+    own.current = el;
+    if (typeof outer === "function") outer(el);
+    else if (outer) outer.current = el;
+  };
   return (
     <FieldShell inputId={inputId} label={label} hint={hint} error={error}>
       <input
+        ref={ref}
         id={inputId}
         aria-describedby={describedBy(inputId, { label, hint, error })}
         aria-invalid={error ? true : undefined}

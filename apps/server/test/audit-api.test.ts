@@ -180,6 +180,41 @@ for (const engine of ENGINES) {
       expect(r.body.entries.every((e) => e.identity === "user:vera")).toBe(true);
     });
 
+    test("GET /v1/audit/count: the number of matching entries, past any page size; own entries for non-admins", async () => {
+      const count = async (q: string, token = ROOT) =>
+        (await t.req<{ count: number }>("GET", `/v1/audit/count?${q}`, { token })).body.count;
+      const listed = async (q: string, token = ROOT) =>
+        (await t.req<List>("GET", `/v1/audit?${q}&limit=10000`, { token })).body.entries.length;
+      expect(await count("path=app/db/")).toBe(6);
+      expect(await count(`since=${middle}&path=app/db/`)).toBe(3);
+      expect(await count("outcome=denied")).toBe(1);
+      expect(await count("since=2999-01-01")).toBe(0);
+      // No filter: every entry, the same as listing them all.
+      expect(await count("")).toBe(await listed(""));
+      // A viewer counts only its own entries, whatever identity it asks for.
+      expect(await count("identity=approle:role-a", viewer)).toBe(
+        await listed("identity=approle:role-a", viewer),
+      );
+      expect(await count("", viewer)).toBe(await listed("", viewer));
+      expect(await count("identity=approle:role-a")).toBe(3);
+      const newest = (await t.req<List>("GET", "/v1/audit?path=app/db/&limit=1", root)).body.entries[0];
+      const counted = await t.req<{ count: number; through_id: number | null }>(
+        "GET",
+        "/v1/audit/count?path=app/db/",
+        root,
+      );
+      expect(counted.body.through_id).toBe(newest?.id ?? -1);
+      expect((await t.req("GET", "/v1/audit/count?since=2999-01-01", root)).body).toEqual({
+        count: 0,
+        through_id: null,
+      });
+      const r = await t.req<Err>("GET", "/v1/audit/count?since=yesterday", root);
+      expect(r.status).toBe(400);
+      expect(r.body.field).toBe("since");
+      expect((await t.req("GET", "/v1/audit/count?success=maybe", root)).status).toBe(400);
+      expect((await t.req("GET", "/v1/audit/count")).status).toBe(401);
+    });
+
     test("bad parameters are 400 naming the field; no credentials is 401", async () => {
       const cases: [string, string][] = [
         ["since=yesterday", "since"],

@@ -51,6 +51,7 @@ export const auditKeys = {
   lists: () => [...auditKeys.all, "list"] as const,
   list: (params: Record<string, string>) => [...auditKeys.lists(), params] as const,
   retention: () => [...auditKeys.all, "retention"] as const,
+  count: (params: Record<string, string>) => [...auditKeys.all, "count", params] as const,
 };
 
 export const auditQuery = (
@@ -66,7 +67,7 @@ export const auditQuery = (
   });
 };
 
-/** Entries since `sinceIso` (at most `cap`, so the dashboard's count says "cap+" beyond it). */
+/** The newest `cap` entries since `sinceIso`. */
 export const auditSinceQuery = (sinceIso: string, cap: number) => {
   const params = { since: sinceIso, limit: String(cap) };
   return queryOptions({
@@ -145,3 +146,12 @@ export function useVerifyAudit() {
     meta: { inlineError: true },
   });
 }
+
+/** How many entries there are since `sinceIso`, and the newest id counted (live entries add on top). */
+export const auditCountQuery = (sinceIso: string) => {
+  const params = { since: sinceIso };
+  return queryOptions({
+    queryKey: auditKeys.count(params),
+    queryFn: ({ signal }) => unwrap(api.v1.audit.count.get({ query: params, fetch: { signal } })),
+  });
+};

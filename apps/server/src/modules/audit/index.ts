@@ -2,8 +2,18 @@ import { Elysia, t } from "elysia";
 import type { AppContext } from "../../context";
 import type { authPlugin } from "../../http/auth";
 import { exportAudit } from "./export";
-import { EntryList, ExportQuery, ListQuery, Purged, PurgeInput, Retention, Verified } from "./model";
-import { listAudit, purgeAsAdmin, readRetention, setRetention, verifyAudit } from "./service";
+import {
+  EntryCount,
+  EntryList,
+  ExportQuery,
+  Filter,
+  ListQuery,
+  Purged,
+  PurgeInput,
+  Retention,
+  Verified,
+} from "./model";
+import { countAudit, listAudit, purgeAsAdmin, readRetention, setRetention, verifyAudit } from "./service";
 
 const tags = ["audit"];
 
@@ -16,6 +26,12 @@ export const auditModule = (ctx: AppContext, auth: ReturnType<typeof authPlugin>
       query: ListQuery,
       response: { 200: EntryList },
       detail: { tags, summary: "Audit entries, newest first (non-admins see their own)" },
+    })
+    .get("/count", ({ actor, query }) => countAudit(ctx, actor, query), {
+      auth: true,
+      query: Filter,
+      response: { 200: EntryCount },
+      detail: { tags, summary: "How many entries match the filters (non-admins count their own)" },
     })
     .get("/export", ({ actor, query }) => exportAudit(ctx, actor, query), {
       auth: true,

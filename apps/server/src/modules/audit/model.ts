@@ -41,6 +41,7 @@ export const Entry = t.Object({
 export type Entry = typeof Entry.static;
 
 export const EntryList = t.Object({ entries: t.Array(Entry), next_before_seq: t.Nullable(t.Integer()) });
+export const EntryCount = t.Object({ count: t.Integer({ minimum: 0 }), through_id: t.Nullable(t.Integer()) });
 
 export const Retention = t.Object({ retention_days: t.Integer({ minimum: 0, maximum: 36500 }) });
 export type Retention = typeof Retention.static;

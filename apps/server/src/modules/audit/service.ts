@@ -1,5 +1,5 @@
 import { invalid } from "@gatehouse/core";
-import { and, asc, desc, eq, gt, gte, lt, lte, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, lt, lte, max, type SQL, sql } from "drizzle-orm";
 import { purgeBeforeIn, verifyChain } from "../../audit/writer";
 import type { Actor } from "../../auth/actor";
 import { requireGlobalAdmin } from "../../auth/guards";
@@ -119,6 +119,27 @@ export async function listAudit(ctx: AppContext, actor: Actor, query: ListQuery)
     .limit(limit);
   const last = rows[rows.length - 1];
   return { entries: rows.map(toEntry), next_before_seq: rows.length === limit && last ? last.seq : null };
+}
+
+/**
+ * How many entries match (the caller's own unless global admin), and the newest of them, so a
+ * live tail can add only what came after: the dashboard's 24 h figure.
+ */
+export async function countAudit(
+  ctx: AppContext,
+  actor: Actor,
+  filter: Filter,
+): Promise<{ count: number; through_id: number | null }> {
+  const { auditLog } = ctx.store.t;
+  const [row] = await ctx.store.db
+    .select({ n: count(), last: max(auditLog.seq) })
+    .from(auditLog)
+    .where(and(...whereOf(ctx, scopeFilter(ctx, actor, filter))));
+  const last = row?.last;
+  return {
+    count: Number(row?.n ?? 0),
+    through_id: last === null || last === undefined ? null : Number(last),
+  };
 }
 
 /** Entries matching `where`, oldest first, in pages (export streams them). */

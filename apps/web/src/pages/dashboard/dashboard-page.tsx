@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useMemo, useRef, useState } from "react";
 import { approvalsQuery } from "../../api/approvals";
-import { type AuditEntry, auditSinceQuery, entryFromLive } from "../../api/audit";
+import { type AuditEntry, auditCountQuery, auditSinceQuery, entryFromLive } from "../../api/audit";
 import { useLiveEvents } from "../../api/events";
 import { healthQuery } from "../../api/health";
 import { isLeaseActive, leasesQuery } from "../../api/leases";
@@ -18,8 +18,8 @@ import { PendingList } from "./components/pending-list";
 import { RecentAudit } from "./components/recent-audit";
 import { StatCard } from "./components/stat-card";
 
-const AUDIT_CAP = 1000;
 const RECENT = 8;
+const MAX_LIVE_IDS = 1_000_000;
 const DAY_MS = 86_400_000;
 
 export function DashboardPage() {
@@ -30,26 +30,34 @@ export function DashboardPage() {
   const health = useQuery(healthQuery());
   // The 24 h window starts at first render; live entries then count on top of it.
   const [since] = useState(() => new Date(Math.floor((Date.now() - DAY_MS) / 60_000) * 60_000).toISOString());
-  const audit = useQuery(auditSinceQuery(since, AUDIT_CAP));
+  const audit = useQuery(auditSinceQuery(since, RECENT));
+  const total = useQuery(auditCountQuery(since));
   const [live, setLive] = useState<AuditEntry[]>([]);
+  // Every live entry's id (numbers only; the list above keeps just the newest 200 for display).
+  const liveIds = useRef<number[]>([]);
 
   useLiveEvents((event) => {
     if (event.type !== "audit") return;
     const entry = entryFromLive(event.data);
-    if (entry) setLive((current) => [entry, ...current].slice(0, 200));
+    if (!entry) return;
+    if (liveIds.current.length < MAX_LIVE_IDS) liveIds.current.push(entry.id);
+    setLive((current) => [entry, ...current].slice(0, 200));
   });
 
-  const { recent, count, capped, fresh } = useMemo(() => {
+  const { recent, count, fresh } = useMemo(() => {
     const base = audit.data?.entries ?? [];
     const known = new Set(base.map((e) => e.id));
     const extra = live.filter((e) => !known.has(e.id));
+    const through = total.data?.through_id ?? 0;
+    // Only what came after the counted entries adds on top (the count may be refetched later).
+    liveIds.current = liveIds.current.filter((id) => id > through);
     return {
       recent: [...extra, ...base].slice(0, RECENT),
-      count: audit.data ? base.length + extra.length : null,
-      capped: audit.data?.next_before_seq != null,
+      // Live entries the count did not include yet are added on top of it.
+      count: total.data ? total.data.count + liveIds.current.length : null,
       fresh: new Set(extra.map((e) => e.id)),
     };
-  }, [audit.data, live]);
+  }, [audit.data, total.data, live]);
 
   const activeLeases = (leases.data ?? []).filter((l) => isLeaseActive(l, now));
 
@@ -76,12 +84,7 @@ export function DashboardPage() {
           tone={pending.data && pending.data.length > 0 ? "warning" : undefined}
           hint={pending.data && pending.data.length > 0 ? "Waiting for a decision" : undefined}
         />
-        <StatCard
-          label="Audit entries (24 h)"
-          value={count === null ? null : capped ? `${count}+` : count}
-          to="/audit"
-          icon={<ListIcon />}
-        />
+        <StatCard label="Audit entries (24 h)" value={count} to="/audit" icon={<ListIcon />} />
       </div>
 
       <div className="dashboard-grid">

@@ -149,6 +149,13 @@ test("sso: configure OIDC in Settings, then sign in through the IdP's login page
     expect(session.user.username).toBe(username);
     expect(gatehouseErrors(errors, idp.issuer)).toEqual([]);
 
+    // Signing out of an SSO session ends it at the IdP too: the browser lands on its end-session page.
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await expect(page).toHaveURL(
+      new RegExp(`^${idp.issuer.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/session/end`),
+    );
+    expect((await page.request.get("/v1/auth/session")).status()).toBe(401);
+
     // 3. An IdP account with no matching Gatehouse user comes back with a readable reason.
     const context = await browser.newContext({ baseURL });
     try {

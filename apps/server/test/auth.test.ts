@@ -300,7 +300,7 @@ for (const engine of ENGINES) {
     });
     afterAll(() => t.close());
 
-    test("session sign-in sets an HttpOnly cookie; GET re-issues the CSRF token", async () => {
+    test("session sign-in sets an HttpOnly cookie; GET gives the session's CSRF token again (every tab keeps working)", async () => {
       freshIp(t);
       const u = await seedUser(t, { role: "viewer" });
       const r = await t.req<{ user: { username: string }; csrf_token: string }>("POST", "/v1/auth/session", {
@@ -318,10 +318,21 @@ for (const engine of ENGINES) {
       );
       expect(again.status).toBe(200);
       expect(again.body.identity).toBe(`user:${u.username}`);
-      expect(again.body.csrf_token).not.toBe(s.csrf);
-      // The previous CSRF token stops working once a new one is issued.
-      const stale = await t.req<{ code: string }>("DELETE", "/v1/auth/session", s.opts());
-      expect(stale.status).toBe(403);
+      // Another tab's page load gets the same token, so the first tab's writes still pass.
+      expect(again.body.csrf_token).toBe(s.csrf);
+      // Another session of the same user has its own token, which this session does not accept.
+      const other = webSessionFrom(
+        await t.req("POST", "/v1/auth/session", { body: { username: u.username, password: PASSWORD } }),
+      );
+      expect(other.csrf).not.toBe(s.csrf);
+      const crossed = await t.req<{ code: string }>(
+        "DELETE",
+        "/v1/auth/session",
+        s.opts({ csrf: false, headers: { "x-csrf-token": other.csrf } }),
+      );
+      expect(crossed.status).toBe(403);
+      expect(crossed.body.code).toBe("csrf_failed");
+      expect((await t.req("DELETE", "/v1/auth/session", s.opts())).status).toBe(200);
       const bearer = await t.req<{ user: null }>("GET", "/v1/auth/session", {
         token: await login(t, u.username),
       });

@@ -5,6 +5,7 @@ import { anyCidrContains, parseCidrList } from "@gatehouse/core/net";
 import { eq } from "drizzle-orm";
 import type { AppContext } from "../context";
 import { type Actor, type Caller, effectivePolicies, type UserRole } from "./actor";
+import { csrfFor } from "./csrf";
 import { authQueries } from "./queries";
 
 export const SESSION_COOKIE = "gh_session";
@@ -138,7 +139,10 @@ export async function resolveActor(
     const [row] = await q.session({ id });
     if (!row || row.s.expiresAt <= now) throw unauthorized("Session has expired; sign in again");
     if (!row.u.enabled) throw unauthorized("This user is disabled");
-    if (creds.unsafeMethod && !(creds.csrfHeader && safeEqual(sha256Hex(creds.csrfHeader), row.s.csrfHash))) {
+    if (
+      creds.unsafeMethod &&
+      !(creds.csrfHeader && safeEqual(creds.csrfHeader, csrfFor(ctx.keys.jwtKey, id)))
+    ) {
       throw new GatehouseError("csrf_failed", "Missing or wrong X-CSRF-Token header");
     }
     if (now - row.s.lastSeenAt > TOUCH_EVERY_MS) {

@@ -79,7 +79,12 @@ export function useStartSession(): (session: Session) => void {
 export function useSignOut() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: () => apiFetch<void>("DELETE", "/v1/auth/session"),
+    // The SSO route signs any web session out; for one that began at the IdP it also names the IdP's
+    // end-session page, where the browser goes next so the IdP session ends too.
+    mutationFn: () =>
+      apiFetch<{ end_session_url: string | null }>("POST", "/v1/auth/oidc/logout").then((r) => {
+        if (r?.end_session_url) window.location.assign(r.end_session_url);
+      }),
     // Requests still in flight would come back 401 once the session is gone: abort them first.
     onMutate: () => queryClient.cancelQueries({ predicate: isUserQuery }),
     onSettled: () => {

@@ -17,7 +17,7 @@ import {
   passwordSignIn,
   refresh,
   revokeSessions,
-  rotateCsrf,
+  sessionCsrf,
   totpSignIn,
 } from "./service";
 
@@ -111,7 +111,7 @@ export const authModule = (ctx: AppContext, auth: ReturnType<typeof authPlugin>)
             .where(eq(ctx.store.t.users.id, actor.subjectId));
           return {
             user: u ? publicUser(u) : null,
-            csrf_token: await rotateCsrf(ctx, actor.sessionId),
+            csrf_token: sessionCsrf(ctx, actor.sessionId),
             identity: actor.identity,
           };
         },

@@ -2,6 +2,7 @@ import { GatehouseError } from "@gatehouse/core";
 import { randomToken, sha256Hex, timingSafeEqualStr } from "@gatehouse/core/crypto";
 import { and, eq, ne } from "drizzle-orm";
 import type { Actor, Caller } from "../../auth/actor";
+import { csrfFor } from "../../auth/csrf";
 import { limited } from "../../auth/rate-limit";
 import { ACCESS_TOKEN_PREFIX } from "../../auth/resolve";
 import { consumeSecondFactor } from "../../auth/totp";
@@ -164,11 +165,12 @@ export async function issueUserToken(ctx: AppContext, user: UserRow) {
 
 export async function createSession(ctx: AppContext, caller: Caller, user: UserRow, method: string) {
   const cookie = randomToken(32);
-  const csrf = randomToken(24);
+  const id = sha256Hex(cookie);
+  const csrf = csrfFor(ctx.keys.jwtKey, id);
   const now = ctx.now();
   await ctx.store.tx((tx) =>
     tx.insert(ctx.store.t.sessions).values({
-      id: sha256Hex(cookie),
+      id,
       userId: user.id,
       csrfHash: sha256Hex(csrf),
       authMethod: method,
@@ -182,17 +184,9 @@ export async function createSession(ctx: AppContext, caller: Caller, user: UserR
   return { cookie, csrf, user: publicUser(user) };
 }
 
-/** A page reload lost the in-memory CSRF token: issue a fresh one for the same session. */
-export async function rotateCsrf(ctx: AppContext, sessionId: string): Promise<string> {
-  const csrf = randomToken(24);
-  await ctx.store.tx((tx) =>
-    tx
-      .update(ctx.store.t.sessions)
-      .set({ csrfHash: sha256Hex(csrf) })
-      .where(eq(ctx.store.t.sessions.id, sessionId)),
-  );
-  return csrf;
-}
+/** A page reload lost the in-memory CSRF token: the session's token again (the same for every tab). */
+export const sessionCsrf = (ctx: AppContext, sessionId: string): string =>
+  csrfFor(ctx.keys.jwtKey, sessionId);
 
 export async function endSession(ctx: AppContext, actor: Actor) {
   if (!actor.sessionId) return;

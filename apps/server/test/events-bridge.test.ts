@@ -39,6 +39,35 @@ describe("event bridge (LISTEN/NOTIFY)", () => {
     await s2.close();
   });
 
+  test("events of one turn travel together, in order, in as few NOTIFYs as fit the size limit", async () => {
+    const url = await cloneDatabase(await pgBaseUrl());
+    const [s1, s2] = [
+      await openStore({ databaseUrl: url, poolSize: 2 }),
+      await openStore({ databaseUrl: url, poolSize: 2 }),
+    ];
+    let notifies = 0;
+    const notify = s1.notify.bind(s1);
+    s1.notify = (channel, payload) => {
+      notifies++;
+      expect(payload.length).toBeLessThan(8000);
+      return notify(channel, payload);
+    };
+    const [b1, b2] = [createEventBus(), createEventBus()];
+    await bridgeEvents(s1, b1, log);
+    await bridgeEvents(s2, b2, log);
+    const got: number[] = [];
+    b2.subscribe((e) => got.push(e.data.seq as number));
+    for (let i = 0; i < 200; i++)
+      b1.publish({ type: "audit", identity: "u", data: { seq: i, pad: "p".repeat(100) } });
+    await until(() => got.length >= 200);
+    expect(got).toEqual([...Array(200).keys()]);
+    // About 25 KB of events: a handful of payloads under 8000 bytes, not 200 round trips.
+    expect(notifies).toBeGreaterThanOrEqual(4);
+    expect(notifies).toBeLessThan(10);
+    await s1.close();
+    await s2.close();
+  });
+
   test("on SQLite the bridge is a no-op", async () => {
     const s = await openStore({ sqlitePath: ":memory:" });
     const bus = createEventBus();

@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { GatehouseError } from "@gatehouse/core";
-import { sha256Hex } from "@gatehouse/core/crypto";
+import { sha256Hex, timingSafeEqualStr } from "@gatehouse/core/crypto";
 import { anyCidrContains, parseCidrList } from "@gatehouse/core/net";
 import { eq } from "drizzle-orm";
 import type { AppContext } from "../context";
@@ -28,10 +28,6 @@ function isRootToken(token: string, root: string): boolean {
   const b = Buffer.from(root);
   return a.length === b.length && timingSafeEqual(a, b);
 }
-
-const sha256 = (s: string) => createHash("sha256").update(s).digest();
-/** Constant-time over fixed-length digests, whatever the lengths of `a` and `b`. */
-const safeEqual = (a: string, b: string) => timingSafeEqual(sha256(a), sha256(b));
 
 const unauthorized = (msg = "Authentication required") => new GatehouseError("unauthorized", msg);
 
@@ -141,7 +137,7 @@ export async function resolveActor(
     if (!row.u.enabled) throw unauthorized("This user is disabled");
     if (
       creds.unsafeMethod &&
-      !(creds.csrfHeader && safeEqual(creds.csrfHeader, csrfFor(ctx.keys.jwtKey, id)))
+      !(creds.csrfHeader && timingSafeEqualStr(creds.csrfHeader, csrfFor(ctx.keys.jwtKey, id)))
     ) {
       throw new GatehouseError("csrf_failed", "Missing or wrong X-CSRF-Token header");
     }

@@ -58,11 +58,18 @@ function wrapDek(dek: Uint8Array, keyring: Keyring, purpose: Purpose) {
   return { keyVersion: keyring.version, dekNonce, wrappedDek };
 }
 
-function unwrapDek(sealed: Sealed, keyring: Keyring, purpose: Purpose): Uint8Array {
-  const candidates = keyring.previous ? [keyring.current, keyring.previous] : [keyring.current];
-  for (const master of candidates) {
+const mastersOf = (keyring: Keyring) =>
+  keyring.previous ? [keyring.current, keyring.previous] : [keyring.current];
+
+/** The DEK, and which master key of the ring unwrapped it. */
+function unwrapDek(
+  sealed: Sealed,
+  keyring: Keyring,
+  purpose: Purpose,
+): { dek: Uint8Array; master: Uint8Array } {
+  for (const master of mastersOf(keyring)) {
     const dek = nacl.secretbox.open(sealed.wrappedDek, sealed.dekNonce, cachedKek(master, purpose));
-    if (dek) return dek;
+    if (dek) return { dek, master };
   }
   throw new GatehouseError(
     "key_mismatch",
@@ -115,11 +122,10 @@ export function seal(
  * current key, then `previous`. A string hit also skips decoding: the value is opened as decoded then.
  */
 function openSealed(keyring: Keyring, purpose: Purpose, context: string, sealed: Sealed | string) {
-  const candidates = keyring.previous ? [keyring.current, keyring.previous] : [keyring.current];
   // The stored text itself is the key (no new string to hash per read); purpose and context are checked.
   const id =
     typeof sealed === "string" ? sealed : toBase64Url(concatBytes(sealed.dekNonce, sealed.wrappedDek));
-  for (const master of candidates) {
+  for (const master of mastersOf(keyring)) {
     const hit = cachedValueKey(master, id, purpose, context);
     // A string id covers the whole value; an object's id only its wrapped DEK, so its own bytes are opened.
     if (hit && typeof sealed === "string") return nacl.secretbox.open(hit.ciphertext, hit.nonce, hit.key);
@@ -129,28 +135,15 @@ function openSealed(keyring: Keyring, purpose: Purpose, context: string, sealed:
     }
   }
   const value = toSealed(sealed);
-  for (const master of candidates) {
-    const dek = nacl.secretbox.open(value.wrappedDek, value.dekNonce, cachedKek(master, purpose));
-    if (!dek) continue;
-    const key = valueKey(dek, purpose, context);
-    dek.fill(0);
-    const plaintext = nacl.secretbox.open(value.ciphertext, value.nonce, key);
-    // Only a key that opened its value is remembered.
-    if (plaintext)
-      rememberValueKey(master, id, {
-        purpose,
-        context,
-        key,
-        nonce: value.nonce,
-        ciphertext: value.ciphertext,
-      });
-    else key.fill(0);
-    return plaintext;
-  }
-  throw new GatehouseError(
-    "key_mismatch",
-    `no key in the keyring opens this ${purpose} value (wrong master key, or damaged data)`,
-  );
+  const { dek, master } = unwrapDek(value, keyring, purpose);
+  const key = valueKey(dek, purpose, context);
+  dek.fill(0);
+  const plaintext = nacl.secretbox.open(value.ciphertext, value.nonce, key);
+  // Only a key that opened its value is remembered.
+  if (plaintext)
+    rememberValueKey(master, id, { purpose, context, key, nonce: value.nonce, ciphertext: value.ciphertext });
+  else key.fill(0);
+  return plaintext;
 }
 
 /** Opens with the current key, then `previous`. Fails if the value was sealed for another context. */
@@ -189,7 +182,7 @@ export function rewrap(sealed: Sealed | string, from: Keyring, to: Keyring, purp
   assertKeyring(from, purpose);
   assertKeyring(to, purpose);
   const value = toSealed(sealed);
-  const dek = unwrapDek(value, from, purpose);
+  const { dek } = unwrapDek(value, from, purpose);
   const wrapped = wrapDek(dek, to, purpose);
   dek.fill(0);
   return { ...wrapped, nonce: value.nonce, ciphertext: value.ciphertext };

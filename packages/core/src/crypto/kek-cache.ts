@@ -1,8 +1,9 @@
 // KEK derivation costs two HMACs per call; secret reads are on the hot path, so KEKs are cached
 // per master-key object, and so are recently used value keys (unwrapping a DEK and deriving its
 // value key cost more than opening the value itself). A value key opens only its one value, which
-// the master key held beside it opens anyway; plaintexts are never cached. The cache keeps a copy of the master key and re-derives if the caller
-// has changed the array in place, so a mutated or zeroed key never yields a stale KEK.
+// the master key held beside it opens anyway; plaintexts are never cached. The cache keeps a copy
+// of the master key and starts afresh if the caller has changed the array in place, so a mutated
+// or zeroed key never yields a stale KEK or value key.
 import { deriveKey, type Purpose } from "./kdf";
 
 interface Entry {

@@ -28,8 +28,6 @@ const tags = ["secrets"];
 const MERGE_PATCH = "application/merge-patch+json";
 const VERSION_N = /^(.+)\/versions\/(\d{1,10})$/;
 
-/** Paths contain slashes, so each route takes the rest of the URL and splits off the suffix itself. */
-
 function wantsText(request: Request): boolean {
   const accept = request.headers.get("accept")?.toLowerCase() ?? "";
   const text = accept.indexOf("text/plain");

@@ -31,7 +31,7 @@ export const sessions = sqliteTable(
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    csrfHash: text("csrf_hash").notNull(),
+    // No CSRF column: a session's token is derived from its id (auth/csrf.ts).
     authMethod: text("auth_method").notNull(),
     ip: text("ip"),
     userAgent: text("user_agent"),

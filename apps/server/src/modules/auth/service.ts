@@ -172,7 +172,6 @@ export async function createSession(ctx: AppContext, caller: Caller, user: UserR
     tx.insert(ctx.store.t.sessions).values({
       id,
       userId: user.id,
-      csrfHash: sha256Hex(csrf),
       authMethod: method,
       ip: caller.ip,
       userAgent: caller.userAgent ?? null,

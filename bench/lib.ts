@@ -54,26 +54,22 @@ export function wrk(url: string, opts: WrkOptions): WrkResult {
   return parseWrk(r.stdout);
 }
 
-/** Several wrk runs at once (e.g. one per replica); throughput adds up, latency is the worst. */
-export async function wrkParallel(runs: { url: string; opts: WrkOptions }[]): Promise<WrkResult> {
-  await Promise.all(
-    runs.map(async ({ url, opts }) => {
-      if (WARMUP_SECONDS <= 0) return;
-      const p = Bun.spawn(["wrk", ...wrkArgs(url, { ...opts, seconds: WARMUP_SECONDS })], {
-        stdout: "ignore",
-        stderr: "ignore",
-      });
-      await p.exited;
-    }),
-  );
-  const outs = await Promise.all(
+/** Every wrk of `runs` at once; their reports, in order. */
+const together = (runs: { url: string; opts: WrkOptions }[]) =>
+  Promise.all(
     runs.map(async ({ url, opts }) => {
       const p = Bun.spawn(["wrk", ...wrkArgs(url, opts)], { stdout: "pipe", stderr: "pipe" });
       const text = await new Response(p.stdout).text();
       await p.exited;
-      return parseWrk(text);
+      return text;
     }),
   );
+
+/** Several wrk runs at once (e.g. one per replica); throughput adds up, latency is the worst. */
+export async function wrkParallel(runs: { url: string; opts: WrkOptions }[]): Promise<WrkResult> {
+  if (WARMUP_SECONDS > 0)
+    await together(runs.map((r) => ({ ...r, opts: { ...r.opts, seconds: WARMUP_SECONDS } })));
+  const outs = (await together(runs)).map(parseWrk);
   return {
     rps: outs.reduce((a, o) => a + o.rps, 0),
     p50_ms: Math.max(...outs.map((o) => o.p50_ms)),

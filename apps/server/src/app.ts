@@ -1,12 +1,12 @@
 import { openapi } from "@elysiajs/openapi";
 import { GatehouseError } from "@gatehouse/core";
-import { Elysia } from "elysia";
+import { Elysia, ElysiaCustomStatusResponse } from "elysia";
 import type { AppContext } from "./context";
 import { authPlugin, type PeerResolver } from "./http/auth";
 import { type RouteInfo, strictJsonPlugin } from "./http/body";
 import { corsPlugin } from "./http/cors";
 import { errorPlugin } from "./http/errors";
-import { assignRequestId, elapsedMs, requestIdOf } from "./http/request-id";
+import { assignRequestId, elapsedMs, firstAnswer, requestIdOf } from "./http/request-id";
 import { adminModule } from "./modules/admin";
 import { approlesModule } from "./modules/approles";
 import { approvalsModule } from "./modules/approvals";
@@ -31,6 +31,15 @@ import { ssoModule } from "./modules/sso";
 import { uiModule } from "./modules/ui";
 import { usersModule } from "./modules/users";
 
+const statusOf = (value: unknown, status: number | string | undefined): number =>
+  value instanceof Response
+    ? value.status
+    : value instanceof ElysiaCustomStatusResponse
+      ? value.code
+      : typeof status === "number"
+        ? status
+        : 200;
+
 /** Builds the whole HTTP app without listening; tests call `app.handle(request)`. */
 export function createApp(ctx: AppContext, opts: { peer?: PeerResolver } = {}) {
   const auth = authPlugin(ctx, opts.peer);
@@ -40,6 +49,20 @@ export function createApp(ctx: AppContext, opts: { peer?: PeerResolver } = {}) {
   // a body of "str" or 12 into {} before validating (found by test/bad-input.test.ts).
   // The body parser learns which routes parse their own body (`parse: "none"`) from the finished app.
   let routeTable: () => readonly RouteInfo[] = () => [];
+  const answered = (request: Request, route: string, status: number) => {
+    if (!firstAnswer(request)) return;
+    // The route pattern, never the concrete path: paths can carry one-time tokens.
+    const ms = elapsedMs(request);
+    const pattern = route || "unmatched";
+    ctx.log.info("request", {
+      request_id: requestIdOf(request),
+      method: request.method,
+      route: pattern,
+      status,
+      ms,
+    });
+    ctx.metrics.observeRequest(request.method, pattern, status, ms / 1000);
+  };
   const app = new Elysia({ name: "gatehouse", normalize: "typebox" })
     .onRequest(({ request, set }) => {
       const id = assignRequestId(request);
@@ -53,25 +76,13 @@ export function createApp(ctx: AppContext, opts: { peer?: PeerResolver } = {}) {
       }
     })
     .use(corsPlugin(ctx.config.corsOrigins))
-    .use(errorPlugin(ctx.log))
+    .use(errorPlugin(ctx.log, answered))
     .use(strictJsonPlugin(maxBody, () => routeTable()))
-    .onAfterResponse({ as: "global" }, ({ request, set, route, responseValue }) => {
-      const status =
-        responseValue instanceof Response
-          ? responseValue.status
-          : typeof set.status === "number"
-            ? set.status
-            : 200;
-      // The route pattern, never the concrete path: paths can carry one-time tokens.
-      const ms = elapsedMs(request);
-      ctx.log.info("request", {
-        request_id: requestIdOf(request),
-        method: request.method,
-        route: route || "unmatched",
-        status,
-        ms,
-      });
-      ctx.metrics.observeRequest(request.method, route || "unmatched", status, ms / 1000);
+    // Counted when the answer is known, not after it is sent: Elysia's after-response hook costs a
+    // setImmediate and an async closure per request. Streams are timed to their first byte; errors
+    // are counted by the error plugin. (A mapResponse hook would blank error bodies in Elysia 1.4.)
+    .onAfterHandle({ as: "global" }, ({ request, set, route, responseValue }) => {
+      answered(request, route, statusOf(responseValue, set.status));
     })
     .use(
       openapi({

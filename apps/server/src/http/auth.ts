@@ -26,6 +26,26 @@ export function readCookie(request: Request, name: string): string | undefined {
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
+// The same few peers send request after request: without X-Forwarded-For, the client address
+// depends only on the socket address and the trusted list, so it is remembered (bounded).
+const PEER_MEMO_LIMIT = 1024;
+const peerMemo = new WeakMap<object, Map<string, string>>();
+function clientIp(socketIp: string, xForwardedFor: string | null, trusted: AppContext["trustedProxies"]) {
+  if (xForwardedFor !== null) return resolveClientIp({ socketIp, xForwardedFor, trusted });
+  let memo = peerMemo.get(trusted);
+  if (!memo) {
+    memo = new Map();
+    peerMemo.set(trusted, memo);
+  }
+  let ip = memo.get(socketIp);
+  if (ip === undefined) {
+    ip = resolveClientIp({ socketIp, xForwardedFor: null, trusted });
+    if (memo.size >= PEER_MEMO_LIMIT) memo.clear();
+    memo.set(socketIp, ip);
+  }
+  return ip;
+}
+
 export function callerOf(
   ctx: AppContext,
   peer: PeerResolver,
@@ -33,11 +53,7 @@ export function callerOf(
   server: Parameters<PeerResolver>[1],
 ): Caller {
   const socketIp = peer(request, server) ?? "unknown";
-  const ip = resolveClientIp({
-    socketIp,
-    xForwardedFor: request.headers.get("x-forwarded-for"),
-    trusted: ctx.trustedProxies,
-  });
+  const ip = clientIp(socketIp, request.headers.get("x-forwarded-for"), ctx.trustedProxies);
   return {
     ip,
     requestId: requestIdOf(request),

@@ -21,26 +21,35 @@ const seriesKey = (labels: Labels) => {
 };
 const num = (n: number) => (Number.isFinite(n) ? String(n) : n > 0 ? "+Inf" : n < 0 ? "-Inf" : "NaN");
 
+type HistogramSeries = { labels: Labels; counts: number[]; sum: number; count: number };
+type CounterSeries = { labels: Labels; value: number };
+
 class Histogram {
-  private readonly series = new Map<
-    string,
-    { labels: Labels; counts: number[]; sum: number; count: number }
-  >();
+  private readonly series = new Map<string, HistogramSeries>();
   constructor(
     readonly name: string,
     readonly help: string,
     private readonly buckets: number[],
   ) {}
-  /** Counts go into the first bucket that holds the value; render() makes them cumulative. */
-  observe(labels: Labels, value: number) {
+  /** One labelled series; callers on a hot path keep it instead of looking it up per sample. */
+  at(labels: Labels): HistogramSeries {
     const key = seriesKey(labels);
     let s = this.series.get(key);
     if (!s) {
       s = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
       this.series.set(key, s);
     }
-    const i = this.buckets.findIndex((b) => value <= b);
-    if (i >= 0) s.counts[i] = (s.counts[i] ?? 0) + 1;
+    return s;
+  }
+  observe(labels: Labels, value: number) {
+    this.add(this.at(labels), value);
+  }
+  /** Counts go into the first bucket that holds the value; render() makes them cumulative. */
+  add(s: HistogramSeries, value: number) {
+    const buckets = this.buckets;
+    let i = 0;
+    while (i < buckets.length && value > (buckets[i] as number)) i++;
+    if (i < buckets.length) s.counts[i] = (s.counts[i] ?? 0) + 1;
     s.sum += value;
     s.count++;
   }
@@ -60,16 +69,22 @@ class Histogram {
 }
 
 class Counter {
-  private readonly series = new Map<string, { labels: Labels; value: number }>();
+  private readonly series = new Map<string, CounterSeries>();
   constructor(
     readonly name: string,
     readonly help: string,
   ) {}
-  inc(labels: Labels = {}, by = 1) {
+  at(labels: Labels): CounterSeries {
     const key = seriesKey(labels);
-    const s = this.series.get(key);
-    if (s) s.value += by;
-    else this.series.set(key, { labels, value: by });
+    let s = this.series.get(key);
+    if (!s) {
+      s = { labels, value: 0 };
+      this.series.set(key, s);
+    }
+    return s;
+  }
+  inc(labels: Labels = {}, by = 1) {
+    this.at(labels).value += by;
   }
   render(out: string[]) {
     out.push(`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`);
@@ -135,11 +150,34 @@ export function createMetrics(): Metrics {
     "Audit appends that failed; the requests they belonged to answered 503.",
   );
   const upstreams = new Map<string, UpstreamState>();
+  // Every request lands here: its series are found through maps keyed by the route pattern (the
+  // same string object each time, so its hash is kept), method and status, without building a key.
+  type RouteSeries = { latency: HistogramSeries; byStatus: Map<number, CounterSeries> };
+  const byRoute = new Map<string, Map<string, RouteSeries>>();
+  const routeSeries = (method: string, route: string): RouteSeries => {
+    let methods = byRoute.get(route);
+    if (!methods) {
+      methods = new Map();
+      byRoute.set(route, methods);
+    }
+    let s = methods.get(method);
+    if (!s) {
+      s = { latency: latency.at({ method, route }), byStatus: new Map() };
+      methods.set(method, s);
+    }
+    return s;
+  };
   return {
     observeRequest(method, route, status, seconds) {
       const m = METHODS.has(method) ? method : "OTHER";
-      requests.inc({ method: m, route, status: String(status) });
-      latency.observe({ method: m, route }, seconds);
+      const s = routeSeries(m, route);
+      let counter = s.byStatus.get(status);
+      if (!counter) {
+        counter = requests.at({ method: m, route, status: String(status) });
+        s.byStatus.set(status, counter);
+      }
+      counter.value++;
+      latency.add(s.latency, seconds);
     },
     observeAuditCommit(seconds, entries) {
       auditCommit.observe({}, seconds);

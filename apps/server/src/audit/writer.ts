@@ -27,7 +27,15 @@ const FORBIDDEN_KEYS =
   /^(value|values|secret|secret_id|password|token|access_token|private_key|credential|credentials|code)$/i;
 
 const cleanMetadata = (m?: Record<string, unknown>): string | null => {
-  if (!m || Object.keys(m).length === 0) return null;
+  if (!m) return null;
+  let keys = 0;
+  let forbidden = false;
+  for (const k in m) {
+    keys++;
+    if (FORBIDDEN_KEYS.test(k)) forbidden = true;
+  }
+  if (keys === 0) return null;
+  if (!forbidden) return JSON.stringify(m);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(m)) out[k] = FORBIDDEN_KEYS.test(k) ? "[omitted]" : v;
   return JSON.stringify(out);

@@ -44,14 +44,18 @@ export interface TemplateUrl {
  * hold none; the final URL is built by putting the URL-encoded values where the placeholders are.
  */
 export function parseTemplateUrl(raw: string): TemplateUrl {
-  const nonce = randomBytes(8).toString("hex");
+  // Most calls reference no secret in the URL (credentials go in headers): one parse, no placeholders.
+  const nonce = raw.includes("{{") ? randomBytes(8).toString("hex") : "";
   const holders = new Map<string, string>();
   let i = 0;
-  const masked = raw.replace(REF, (_m, path: string) => {
-    const h = `ghref${nonce}n${i++}x`;
-    holders.set(h, path);
-    return h;
-  });
+  const masked =
+    nonce === ""
+      ? raw
+      : raw.replace(REF, (_m, path: string) => {
+          const h = `ghref${nonce}n${i++}x`;
+          holders.set(h, path);
+          return h;
+        });
   let u: URL;
   try {
     u = new URL(masked);
@@ -61,7 +65,7 @@ export function parseTemplateUrl(raw: string): TemplateUrl {
   if (u.protocol !== "http:" && u.protocol !== "https:")
     throw invalid("url", "only http and https are allowed");
   if (
-    [u.protocol, u.hostname, u.port].some((part) => part.includes(nonce)) ||
+    (nonce !== "" && [u.protocol, u.hostname, u.port].some((part) => part.includes(nonce))) ||
     /\{\{/.test(raw.split("/")[2] ?? "")
   )
     throw invalid("url", "{{secret:}} references are not allowed in the scheme or host");
@@ -73,6 +77,7 @@ export function parseTemplateUrl(raw: string): TemplateUrl {
     for (const [h, path] of holders) out = out.split(h).join(encode(path));
     return out;
   };
+  if (holders.size === 0) return { template: u, build: () => new URL(u.href) };
   const template = new URL(unmask(u.href, (path) => `{{secret:${path}}}`));
   return {
     template,

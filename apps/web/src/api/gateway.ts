@@ -1,22 +1,14 @@
 // The MCP gateway (/v1/mcp/servers*, /v1/mcp/filters): upstream servers, their tools (hide, rename,
 // re-describe), test starts, recent calls and the content filters. Global admins only.
+
+import type { FilterKind, FilterMode, FilterOverrides, FilterSettings } from "@gatehouse/core/filters";
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "./client";
 
+export type { FilterKind, FilterMode, FilterOverrides, FilterSettings } from "@gatehouse/core/filters";
 export type Transport = "stdio" | "http";
-export type FilterMode = "block" | "redact" | "audit" | "off";
-export type FilterKind = "secrets" | "pii" | "injection";
 export type SandboxMode = "bubblewrap" | "user" | "none";
 export type UpstreamState = "stopped" | "starting" | "running" | "backoff";
-
-export interface FilterSetting {
-  mode: FilterMode;
-  /** PII types or injection families; absent means all of them. */
-  types?: string[];
-}
-
-export type FilterSettings = Record<FilterKind, FilterSetting>;
-export type FilterOverrides = Partial<FilterSettings>;
 
 export interface UpstreamStatus {
   state: UpstreamState;

@@ -21,6 +21,10 @@ export const FILTERS: readonly { kind: FilterKind; label: string; hint: string }
   },
 ];
 
+// PII types or injection families chosen through the API (the credentials filter has none).
+const typesOf = (f: FilterSettings[FilterKind] | undefined): readonly string[] | undefined =>
+  f && "types" in f ? f.types : undefined;
+
 export const MODE_LABELS: Record<FilterMode, string> = {
   block: "Block",
   redact: "Redact",
@@ -70,8 +74,9 @@ export function FilterSettingsForm({
       const c = choice[f.kind];
       if (c === INHERIT) continue;
       // A type subset chosen through the API is kept.
-      const types = value[f.kind]?.types;
-      next[f.kind] = { mode: c, ...(types ? { types } : {}) };
+      const types = typesOf(value[f.kind]);
+      // The kind's own type subset goes back with it; TypeScript cannot pair the two through f.kind.
+      (next as Record<FilterKind, unknown>)[f.kind] = { mode: c, ...(types ? { types } : {}) };
     }
     onSubmit(next);
   };
@@ -88,7 +93,7 @@ export function FilterSettingsForm({
               label: global ? `Global (${MODE_LABELS[global].toLowerCase()})` : "Global",
             });
           }
-          const types = value[f.kind]?.types;
+          const types = typesOf(value[f.kind]);
           return (
             <SelectField
               key={f.kind}

@@ -42,6 +42,7 @@ function parseWrk(out: string): WrkResult {
 // Every measurement, the ceiling's included, follows a short unmeasured run of the same load: the
 // figures are the steady state, not the JIT tiering up during a server's first seconds.
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const warmup = (url: string, opts: WrkOptions) => {
   if (WARMUP_SECONDS > 0) spawnSync("wrk", wrkArgs(url, { ...opts, seconds: WARMUP_SECONDS }));
 };
@@ -52,6 +53,32 @@ export function wrk(url: string, opts: WrkOptions): WrkResult {
   const r = spawnSync("wrk", wrkArgs(url, opts), { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
   return parseWrk(r.stdout);
+}
+
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+/**
+ * An endpoint's throughput as a share of the ceiling's, measured in turn BENCH_ROUNDS times: this
+ * machine's speed drifts by ±15% over a minute, so a ceiling measured once, minutes away from the
+ * endpoint, made the ratio a draw. Reports the median round (by share), the median share and the
+ * median ceiling.
+ */
+export function shareOfCeiling(ceilingUrl: string, measure: () => WrkResult) {
+  const rounds: { run: WrkResult; share: number; ceiling: number }[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const ceiling = wrk(ceilingUrl, { seconds: SECONDS, connections: 32 }).rps;
+    const run = measure();
+    rounds.push({ run, share: run.rps / ceiling, ceiling });
+  }
+  rounds.sort((a, b) => a.share - b.share);
+  const mid = rounds[Math.floor(rounds.length / 2)] as (typeof rounds)[number];
+  return {
+    ...mid.run,
+    share_of_ceiling: Math.round(mid.share * 1000) / 1000,
+    ceiling_rps: median(rounds.map((r) => r.ceiling)),
+    rounds: rounds.length,
+  };
 }
 
 /** Every wrk of `runs` at once; their reports, in order. */

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cloneDatabase, freePort, startPostgres } from "../apps/server/test/harness/postgres";
 import { ROOT as REPO } from "../scripts/lib";
-import { startChild, type WrkResult, wrk, wrkParallel } from "./lib";
+import { shareOfCeiling, startChild, type WrkResult, wrk, wrkParallel } from "./lib";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const ROOT = "bench-root-token-0123456789abcdef0123456789";
@@ -65,11 +65,17 @@ async function seed(url: string) {
 
 const emit = (name: string, r: WrkResult) => console.log(JSON.stringify({ name, ...r }));
 
+const ceiling = await startChild(["bun", join(import.meta.dir, "ceiling.ts")], {});
 const sqlite = await server({});
 try {
   const token = await seed(sqlite.url);
   const headers = { authorization: `Bearer ${token}` };
-  emit("secret_read", wrk(`${sqlite.url}/v1/secrets/bench/key/value`, { seconds, connections: 32, headers }));
+  emit(
+    "secret_read",
+    shareOfCeiling(`http://127.0.0.1:${ceiling.port}/`, () =>
+      wrk(`${sqlite.url}/v1/secrets/bench/key/value`, { seconds, connections: 32, headers }),
+    ),
+  );
   emit(
     "secret_read_1conn",
     wrk(`${sqlite.url}/v1/secrets/bench/key/value`, { seconds, connections: 1, headers }),
@@ -85,6 +91,7 @@ try {
   );
 } finally {
   sqlite.stop();
+  ceiling.proc.kill();
 }
 
 const pg = await startPostgres();

@@ -93,12 +93,6 @@ function pragmas(conn: Database, sync: "normal" | "full") {
   conn.exec("PRAGMA journal_mode = WAL");
   // NORMAL in WAL mode survives a killed process; FULL also survives power loss.
   conn.exec(`PRAGMA synchronous = ${sync === "full" ? "FULL" : "NORMAL"}`);
-  // A checkpoint copies every page the WAL holds and syncs the database; at the default (1000
-  // pages) the audited hot path paid one every few hundred commits. Fewer, larger ones copy each
-  // often-written page (index tails) once per checkpoint, not once per 4 MB of WAL; the file is cut
-  // back to the limit after each.
-  conn.exec("PRAGMA wal_autocheckpoint = 8192");
-  conn.exec("PRAGMA journal_size_limit = 67108864");
   conn.exec("PRAGMA foreign_keys = ON");
   conn.exec("PRAGMA busy_timeout = 5000");
 }

@@ -9,7 +9,9 @@ export interface WrkResult {
   errors: number;
 }
 
-const ms = (v: string, unit: string) => Number(v) * (unit === "us" ? 0.001 : unit === "s" ? 1000 : 1);
+// Rounded to the microsecond: 349us is 0.349 ms, not 0.34900000000000003.
+const ms = (v: string, unit: string) =>
+  Math.round(Number(v) * (unit === "us" ? 1 : unit === "s" ? 1e6 : 1000)) / 1000;
 
 export interface WrkOptions {
   seconds: number;

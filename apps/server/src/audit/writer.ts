@@ -67,13 +67,15 @@ export function createAuditWriter(deps: {
   // after a commit, dropped after any failure). It is tagged with the connection's `data_version`,
   // which changes when another process commits (the `gatehouse` host tools append too): then the
   // head is read again. PostgreSQL replicas always read it under the lock.
-  type Head = { seq: number; mac: string; version?: number };
+  // `ts` is the newest entry's time: an entry is never dated before the one it follows, even when the
+  // clock steps back, so time bounds can be turned into seq bounds (audit queries rely on it).
+  type Head = { seq: number; mac: string; ts: number; version?: number };
   let cachedHead: Head | null = null;
   const cacheHead = store.dialect === "sqlite";
-  async function head(tx: Db, version?: number): Promise<{ seq: number; mac: string }> {
+  async function head(tx: Db, version?: number): Promise<Head> {
     if (cachedHead && cachedHead.version === version) return cachedHead;
     const [last] = await tx
-      .select({ seq: auditLog.seq, mac: auditLog.mac })
+      .select({ seq: auditLog.seq, mac: auditLog.mac, ts: auditLog.ts })
       .from(auditLog)
       .orderBy(desc(auditLog.seq))
       .limit(1);
@@ -83,12 +85,13 @@ export function createAuditWriter(deps: {
       .from(auditCheckpoints)
       .orderBy(desc(auditCheckpoints.id))
       .limit(1);
-    return cp ?? { seq: 0, mac: GENESIS_MAC };
+    // After a purge of everything the next entry may be dated freely: nothing older is left to order.
+    return cp ? { ...cp, ts: 0 } : { seq: 0, mac: GENESIS_MAC, ts: 0 };
   }
 
-  const toRow = (entry: AuditEntry, seq: number): ChainRow => ({
+  const toRow = (entry: AuditEntry, seq: number, after: number): ChainRow => ({
     seq,
-    ts: now(),
+    ts: Math.max(now(), after),
     identity: entry.identity,
     action: entry.action,
     path: entry.path ?? null,
@@ -108,11 +111,11 @@ export function createAuditWriter(deps: {
     const rows: ChainRow[] = [];
     const values = [];
     for (const entry of entries) {
-      const row = toRow(entry, prev.seq + 1);
+      const row = toRow(entry, prev.seq + 1, prev.ts);
       const mac = entryMac(key, prev.mac, row);
       values.push({ ...row, prevMac: prev.mac, mac });
       rows.push(row);
-      prev = { seq: row.seq, mac };
+      prev = { seq: row.seq, mac, ts: row.ts };
     }
     await store.insertRows(tx, auditLog, values);
     // Our own commit leaves our data_version as it is: the head stays valid until someone else writes.

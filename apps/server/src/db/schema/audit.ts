@@ -18,9 +18,13 @@ export const auditLog = sqliteTable(
     prevMac: text("prev_mac").notNull(),
     mac: text("mac").notNull(),
   },
-  // Every indexed column costs each append (the hottest write); time ranges follow seq order, and
-  // path prefixes are filtered on the identity/action-narrowed rows, so only these two are indexed.
-  (t) => [index("audit_identity_idx").on(t.identity, t.ts), index("audit_action_idx").on(t.action, t.ts)],
+  // Every indexed column costs each append (the hottest write). Lists are newest first by seq, and
+  // time bounds become seq bounds (ts never decreases along the chain), so (identity, seq) and
+  // (action, seq) serve every filter without sorting; path prefixes are checked on the narrowed rows.
+  (t) => [
+    index("audit_identity_seq_idx").on(t.identity, t.seq),
+    index("audit_action_seq_idx").on(t.action, t.seq),
+  ],
 );
 
 // A purge leaves a signed checkpoint so verification can start after the purged range.

@@ -65,7 +65,7 @@ const FORMATS: Record<
 export async function exportAudit(ctx: AppContext, actor: Actor, query: ExportQuery): Promise<Response> {
   const { format, ...rest } = query;
   const filter = scopeFilter(ctx, actor, rest);
-  const where = whereOf(ctx, filter);
+  const where = await whereOf(ctx, filter);
   const fmt = FORMATS[format];
   await ctx.audit.append({
     ...auditBy(actor),
